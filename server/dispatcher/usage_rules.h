@@ -1,0 +1,21 @@
+// The guide's usage rules that go beyond field properties: the few places where behaviour
+// needs one named field of one object. Pure; thread-safe.
+#pragma once
+
+#include <optional>
+
+#include "server/catalog/catalog.h"
+#include "server/core/record.h"
+#include "server/core/status.h"
+
+namespace omni {
+
+// Fields the delete rules need to read before a record can be deleted (may be empty).
+std::vector<const FieldDef*> FieldsNeededForDelete(const ObjectDef& obj);
+
+// Whether a record may go to the recycle bin. nullopt when it may; otherwise the error.
+// AgentWork: "records can only be deleted if they have the status Closed, Declined, or
+// Unavailable" (guide, AgentWork Usage).
+std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current);
+
+}  // namespace omni

@@ -1,0 +1,180 @@
+// omni-emulator: a local fake Salesforce org for the Omni-Channel SOAP API.
+//
+//   omni-emulator serve --port 8080 [--database-url postgresql://...] [--data-dir DIR]
+//                       [--admin-username U --admin-password P]
+//
+// Every option can also be set from an OMNI_* environment variable (OMNI_PORT, ...).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "server/catalog/catalog.h"
+#include "server/catalog/enterprise_wsdl.h"
+#include "server/dispatcher/dispatcher.h"
+#include "server/events/change_bus.h"
+#include "server/sessions/org_bootstrap.h"
+#include "server/sessions/session_service.h"
+#include "server/transport/http_server.h"
+#include "storage/embedded_postgres.h"
+#include "storage/store.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// OMNI_DATABASE_URL -> "database-url", as Boost's environment parser asks for.
+std::string EnvName(const std::string& env) {
+  if (env.rfind("OMNI_", 0) != 0) return "";
+  std::string name = env.substr(5);
+  for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return name;
+}
+
+int Serve(const po::variables_map& vm) {
+  const std::string wsdl_dir = vm["wsdl-dir"].as<std::string>();
+  std::string error;
+  auto catalog = omni::Catalog::Load(wsdl_dir + "/catalog.xml", &error);
+  if (!catalog) {
+    std::cerr << "omni-emulator: " << error << "\n";
+    return 1;
+  }
+  std::string partner_wsdl = ReadFile(wsdl_dir + "/partner.wsdl");
+  if (partner_wsdl.empty()) {
+    std::cerr << "omni-emulator: cannot read " << wsdl_dir << "/partner.wsdl\n";
+    return 1;
+  }
+
+  // Signals are taken by one watcher thread, so that SIGINT/SIGTERM stop the server cleanly
+  // (and the embedded PostgreSQL with it).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<omni::storage::EmbeddedPostgres> embedded;
+  std::string url = vm.count("database-url") ? vm["database-url"].as<std::string>() : "";
+  if (url.empty()) {
+    std::string data_dir = std::filesystem::absolute(vm["data-dir"].as<std::string>()).string();
+    embedded = omni::storage::EmbeddedPostgres::Start(data_dir, &error);
+    if (!embedded) {
+      std::cerr << "omni-emulator: embedded PostgreSQL: " << error << "\n";
+      return 1;
+    }
+    url = embedded->url();
+  }
+  int workers = vm["workers"].as<int>();
+  auto store = omni::storage::Store::Open(url, catalog, workers + 2, &error);
+  if (!store) {
+    std::cerr << "omni-emulator: " << error << "\n";
+    return 1;
+  }
+  omni::ChangeBus bus;
+  omni::Dispatcher dispatcher(catalog, store.get(), &bus);
+  omni::SessionService sessions(&dispatcher);
+  if (!omni::EnsureDefaultOrg(&dispatcher, bus, vm["admin-username"].as<std::string>(),
+                              vm["admin-password"].as<std::string>(), &error)) {
+    std::cerr << "omni-emulator: " << error << "\n";
+    return 1;
+  }
+
+  int port = vm["port"].as<int>();
+  omni::SoapApp app;
+  app.dispatcher = &dispatcher;
+  app.sessions = &sessions;
+  app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
+                                        : "http://localhost:" + std::to_string(port);
+  app.partner_wsdl = partner_wsdl;
+  app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
+
+  omni::HttpServer server;
+  if (!server.Bind(vm["host"].as<std::string>(), port, &error)) {
+    std::cerr << "omni-emulator: " << error << "\n";
+    return 1;
+  }
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.Stop();
+  });
+  std::cout << "omni-emulator ready: partner " << app.base_url << "/services/Soap/u/44.0"
+            << " enterprise " << app.base_url << "/services/Soap/c/44.0"
+            << " wsdl " << app.base_url << "/services/wsdl/partner"
+            << " health " << app.base_url << "/_emulator/health" << std::endl;
+  server.Run(&app, workers);
+  // Stop() came from the watcher, which has returned from sigwait.
+  watcher.join();
+  std::cout << "omni-emulator stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description opts("omni-emulator serve options");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("port", po::value<int>()->default_value(8080), "HTTP port (OMNI_PORT)")
+      ("host", po::value<std::string>()->default_value(""),
+       "address to listen on, all when empty (OMNI_HOST)")
+      ("database-url", po::value<std::string>(),
+       "PostgreSQL URL; without it an embedded cluster under --data-dir is used "
+       "(OMNI_DATABASE_URL)")
+      ("data-dir", po::value<std::string>()->default_value("./.omni-data"),
+       "directory of the embedded PostgreSQL cluster (OMNI_DATA_DIR)")
+      ("admin-username", po::value<std::string>()->default_value("admin@omni.local"),
+       "username of the default org's administrator (OMNI_ADMIN_USERNAME)")
+      ("admin-password", po::value<std::string>()->default_value("password"),
+       "password of that administrator (OMNI_ADMIN_PASSWORD)")
+      ("workers", po::value<int>()->default_value(16), "worker threads (OMNI_WORKERS)")
+      ("public-url", po::value<std::string>(),
+       "base URL clients reach the server at, for login's serverUrl and the WSDLs' address "
+       "(OMNI_PUBLIC_URL; default http://localhost:PORT)")
+      ("wsdl-dir", po::value<std::string>()->default_value(OMNI_SOURCE_DIR "/wsdl"),
+       "directory holding catalog.xml and partner.wsdl (OMNI_WSDL_DIR)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>());
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::store(po::parse_environment(opts, EnvName), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "omni-emulator: " << e.what() << "\n" << opts;
+    return 2;
+  }
+  std::string command = vm.count("command") ? vm["command"].as<std::string>() : "";
+  if (vm.count("help") || command.empty()) {
+    std::cout << "usage: omni-emulator serve [options]\n\n" << opts;
+    return vm.count("help") ? 0 : 2;
+  }
+  if (command != "serve") {
+    std::cerr << "omni-emulator: unknown command '" << command << "'\n";
+    return 2;
+  }
+  int workers = vm["workers"].as<int>();
+  if (workers < 1 || workers > 256) {
+    std::cerr << "omni-emulator: --workers must be between 1 and 256\n";
+    return 2;
+  }
+  return Serve(vm);
+}

@@ -1,0 +1,39 @@
+// Records on the wire: converts the gSOAP DOM nodes that carry sObject fields into the
+// dispatcher's Record and back. Partner sObjects carry type, fieldsToNull and Id as typed
+// members and their fields as DOM elements; enterprise sObjects are whole DOM elements whose
+// xsi:type names the object. Only this file and soap_ops.cpp know gSOAP's types.
+// Thread-safety: works on one request's soap context.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/core/record.h"
+#include "server/core/status.h"
+
+struct soap;
+struct soap_dom_element;
+
+namespace omni {
+
+inline constexpr const char* kXsiNs = "http://www.w3.org/2001/XMLSchema-instance";
+inline constexpr const char* kPartnerSObjectNs = "urn:sobject.partner.soap.sforce.com";
+inline constexpr const char* kEnterpriseSObjectNs = "urn:sobject.enterprise.soap.sforce.com";
+
+// Reads the field elements of a partner sObject (its <any> content) into rec->fields.
+void ReadFieldElements(const std::vector<soap_dom_element>& elements, Record* rec);
+
+// Reads a whole enterprise sObject. Fault INVALID_TYPE when it has no xsi:type.
+std::optional<Fault> ReadEnterpriseSObject(const soap_dom_element& node, Record* rec);
+
+// Field elements for a partner sObject's <any> content, in the sObject namespace.
+std::vector<soap_dom_element> WriteFieldElements(struct soap* soap, const Record& rec,
+                                                 bool include_id);
+
+// A whole enterprise sObject element named `tag` in namespace `ns`, xsi:type="es:<type>", with
+// Id first and the other fields in record order; a nil element when rec is nullopt.
+soap_dom_element WriteEnterpriseSObject(struct soap* soap, const char* ns, const char* tag,
+                                        const std::optional<Record>& rec);
+
+}  // namespace omni

@@ -1,0 +1,430 @@
+// The SOAP operations of both endpoints: the functions soapcpp2's soap_serve_request() calls
+// (__p__create for the partner API, __e__create for the enterprise API, ...). Each converts the
+// generated request type into the dispatcher's terms, calls it, and converts the outcome back.
+// The two APIs share one template per operation, parameterised by a traits struct that names
+// the generated types of that API. The only file that uses the generated classes.
+#include <ctime>
+
+#include "server/core/sf_id.h"
+#include "server/soap/faults.h"
+#include "server/soap/records_xml.h"
+#include "server/soap/soap_app.h"
+#include "server/transport/raw_http.h"
+#include "soapH.h"
+#include "SoapBinding.nsmap"
+
+namespace omni {
+namespace {
+
+const SoapApp& App(struct soap* soap) { return *static_cast<RequestState*>(soap->user)->app; }
+Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(soap->user)->flavor; }
+
+// A request for the other API's namespace on this endpoint is refused as Salesforce refuses it.
+int WrongEndpoint(struct soap* soap, Flavor wanted) {
+  Flavor have = FlavorOf(soap);
+  if (have == wanted) return SOAP_OK;
+  Fault f = UnknownExceptionFault(
+      std::string("Element {urn:") + (wanted == Flavor::kPartner ? "partner" : "enterprise") +
+      ".soap.sforce.com}request invalid at this location");
+  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(have, f));
+}
+
+int SendFault(struct soap* soap, const Fault& fault) {
+  soap->header = nullptr;
+  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(FlavorOf(soap), fault));
+}
+
+std::string* NewString(struct soap* soap, const std::string& s) {
+  return soap_new_std__string(soap, -1) ? new (soap_new_std__string(soap, -1)) std::string(s)
+                                        : nullptr;
+}
+
+struct PartnerTypes {
+  static constexpr Flavor kFlavor = Flavor::kPartner;
+  using SaveResult = p__SaveResult;
+  using UpsertResult = p__UpsertResult;
+  using DeleteResult = p__DeleteResult;
+  using UndeleteResult = p__UndeleteResult;
+  using ErrorT = p__Error;
+  using StatusCodeT = enum p__StatusCode;
+  using LoginResult = p__LoginResult;
+  using UserInfoResult = p__GetUserInfoResult;
+  using TimestampResult = p__GetServerTimestampResult;
+  static const char* Path() { return "/services/Soap/u/"; }
+  static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
+    return soap_s2p__StatusCode(s, t, v);
+  }
+  static ErrorT* NewError(struct soap* s) { return soap_new_p__Error(s); }
+  static SaveResult* NewSaveResult(struct soap* s) { return soap_new_p__SaveResult(s); }
+  static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_p__UpsertResult(s); }
+  static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_p__DeleteResult(s); }
+  static UndeleteResult* NewUndeleteResult(struct soap* s) {
+    return soap_new_p__UndeleteResult(s);
+  }
+  static LoginResult* NewLoginResult(struct soap* s) { return soap_new_p__LoginResult(s); }
+  static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_p__GetUserInfoResult(s); }
+  static TimestampResult* NewTimestamp(struct soap* s) {
+    return soap_new_p__GetServerTimestampResult(s);
+  }
+  static std::string SessionId(struct soap* s) {
+    return s->header && s->header->p__SessionHeader ? s->header->p__SessionHeader->sessionId
+                                                    : std::string();
+  }
+  static bool AllOrNone(struct soap* s) {
+    return s->header && s->header->p__AllOrNoneHeader &&
+           s->header->p__AllOrNoneHeader->allOrNone;
+  }
+};
+
+struct EnterpriseTypes {
+  static constexpr Flavor kFlavor = Flavor::kEnterprise;
+  using SaveResult = e__SaveResult;
+  using UpsertResult = e__UpsertResult;
+  using DeleteResult = e__DeleteResult;
+  using UndeleteResult = e__UndeleteResult;
+  using ErrorT = e__Error;
+  using StatusCodeT = enum e__StatusCode;
+  using LoginResult = e__LoginResult;
+  using UserInfoResult = e__GetUserInfoResult;
+  using TimestampResult = e__GetServerTimestampResult;
+  static const char* Path() { return "/services/Soap/c/"; }
+  static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
+    return soap_s2e__StatusCode(s, t, v);
+  }
+  static ErrorT* NewError(struct soap* s) { return soap_new_e__Error(s); }
+  static SaveResult* NewSaveResult(struct soap* s) { return soap_new_e__SaveResult(s); }
+  static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_e__UpsertResult(s); }
+  static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_e__DeleteResult(s); }
+  static UndeleteResult* NewUndeleteResult(struct soap* s) {
+    return soap_new_e__UndeleteResult(s);
+  }
+  static LoginResult* NewLoginResult(struct soap* s) { return soap_new_e__LoginResult(s); }
+  static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_e__GetUserInfoResult(s); }
+  static TimestampResult* NewTimestamp(struct soap* s) {
+    return soap_new_e__GetServerTimestampResult(s);
+  }
+  static std::string SessionId(struct soap* s) {
+    return s->header && s->header->e__SessionHeader ? s->header->e__SessionHeader->sessionId
+                                                    : std::string();
+  }
+  static bool AllOrNone(struct soap* s) {
+    return s->header && s->header->e__AllOrNoneHeader &&
+           s->header->e__AllOrNoneHeader->allOrNone;
+  }
+};
+
+// Resolves the SessionHeader; on failure the fault has been sent and *rc holds the return code.
+template <class T>
+std::optional<CallContext> Authenticate(struct soap* soap, int* rc) {
+  *rc = WrongEndpoint(soap, T::kFlavor);
+  if (*rc != SOAP_OK) return std::nullopt;
+  auto ctx = App(soap).sessions->Resolve(T::SessionId(soap));
+  soap->header = nullptr;  // headers are not echoed back
+  if (ctx.fault) {
+    *rc = SendFault(soap, *ctx.fault);
+    return std::nullopt;
+  }
+  return ctx.value;
+}
+
+template <class T>
+void FillErrors(struct soap* soap, const std::vector<Error>& errors,
+                std::vector<typename T::ErrorT*>* out) {
+  for (const auto& e : errors) {
+    auto* err = T::NewError(soap);
+    err->message = e.message;
+    err->fields = e.fields;
+    T::S2Status(soap, StatusCodeName(e.code), &err->statusCode);
+    out->push_back(err);
+  }
+}
+
+template <class T, class R>
+R* FillResult(struct soap* soap, R* r, const RecordResult& in) {
+  r->success = in.success;
+  r->id = in.id ? NewString(soap, *in.id) : nullptr;
+  FillErrors<T>(soap, in.errors, &r->errors);
+  return r;
+}
+
+template <class T, class Resp, class MakeResult>
+int ReplyResults(struct soap* soap, const Outcome<std::vector<RecordResult>>& out, Resp& resp,
+                 MakeResult make) {
+  if (out.fault) return SendFault(soap, *out.fault);
+  for (const auto& r : out.value) resp.result.push_back(make(r));
+  return SOAP_OK;
+}
+
+// Partner sObjects: typed type/fieldsToNull/Id plus DOM field elements.
+std::optional<Fault> ToRecords(const std::vector<ps__sObject*>& in, std::vector<Record>* out) {
+  for (const ps__sObject* o : in) {
+    Record rec;
+    if (!o) continue;
+    rec.type = o->type;
+    for (const auto& n : o->fieldsToNull) {
+      if (!n.empty()) rec.fields_to_null.push_back(n);
+    }
+    if (o->Id && !o->Id->empty()) rec.fields.emplace_back("Id", *o->Id);
+    ReadFieldElements(o->__any, &rec);
+    out->push_back(std::move(rec));
+  }
+  return std::nullopt;
+}
+
+std::optional<Fault> ToRecords(const std::vector<xsd__anyType>& in, std::vector<Record>* out) {
+  for (const auto& node : in) {
+    Record rec;
+    if (auto fault = ReadEnterpriseSObject(node, &rec)) return fault;
+    out->push_back(std::move(rec));
+  }
+  return std::nullopt;
+}
+
+template <class T, class Req, class Resp>
+int DoCreateOrUpdate(struct soap* soap, Req* req, Resp& resp, bool update) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  std::vector<Record> records;
+  if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
+  CallOptions opts{T::AllOrNone(soap)};
+  Dispatcher& d = *App(soap).dispatcher;
+  auto out = update ? d.Update(*ctx, std::move(records), opts)
+                    : d.Create(*ctx, std::move(records), opts);
+  return ReplyResults<T>(soap, out, resp, [&](const RecordResult& r) {
+    return FillResult<T>(soap, T::NewSaveResult(soap), r);
+  });
+}
+
+template <class T, class Req, class Resp>
+int DoUpsert(struct soap* soap, Req* req, Resp& resp) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  std::vector<Record> records;
+  if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
+  auto out = App(soap).dispatcher->Upsert(*ctx, req->externalIDFieldName, std::move(records),
+                                          CallOptions{T::AllOrNone(soap)});
+  return ReplyResults<T>(soap, out, resp, [&](const RecordResult& r) {
+    auto* u = FillResult<T>(soap, T::NewUpsertResult(soap), r);
+    u->created = r.created;
+    return u;
+  });
+}
+
+template <class T, bool undelete, class Req, class Resp>
+int DoBin(struct soap* soap, Req* req, Resp& resp) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  CallOptions opts{T::AllOrNone(soap)};
+  Dispatcher& d = *App(soap).dispatcher;
+  if constexpr (undelete) {
+    return ReplyResults<T>(soap, d.Undelete(*ctx, req->ids, opts), resp,
+                           [&](const RecordResult& r) {
+                             return FillResult<T>(soap, T::NewUndeleteResult(soap), r);
+                           });
+  } else {
+    return ReplyResults<T>(soap, d.Delete(*ctx, req->ids, opts), resp, [&](const RecordResult& r) {
+    return FillResult<T>(soap, T::NewDeleteResult(soap), r);
+  });
+  }
+}
+
+bool FieldListNamesId(const std::string& list) {
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    std::string item = list.substr(pos, comma - pos);
+    item.erase(0, item.find_first_not_of(" \t\r\n"));
+    item.erase(item.find_last_not_of(" \t\r\n") + 1);
+    if (ToLower(item) == "id") return true;
+    pos = comma + 1;
+  }
+  return false;
+}
+
+template <class T, class Req, class Resp, class MakeRecord>
+int DoRetrieve(struct soap* soap, Req* req, Resp& resp, MakeRecord make) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).dispatcher->Retrieve(*ctx, req->fieldList, req->sObjectType, req->ids);
+  if (out.fault) return SendFault(soap, *out.fault);
+  bool id_selected = FieldListNamesId(req->fieldList);
+  for (const auto& rec : out.value) resp.result.push_back(make(rec, id_selected));
+  return SOAP_OK;
+}
+
+template <class T>
+typename T::UserInfoResult* MakeUserInfo(struct soap* soap, const UserInfo& u) {
+  auto* r = T::NewUserInfo(soap);
+  r->accessibilityMode = false;
+  r->chatterExternal = false;
+  r->currencySymbol = NewString(soap, "$");
+  r->orgAttachmentFileSizeLimit = 5242880;
+  r->orgDefaultCurrencyIsoCode = NewString(soap, "USD");
+  r->orgDefaultCurrencyLocale = NewString(soap, "en_US");
+  r->orgDisallowHtmlAttachments = false;
+  r->orgHasPersonAccounts = false;
+  r->organizationId = u.org_id;
+  r->organizationMultiCurrency = false;
+  r->organizationName = u.org_name;
+  r->profileId = u.profile_id;
+  r->roleId = nullptr;
+  r->sessionSecondsValid = 7200;
+  r->userDefaultCurrencyIsoCode = nullptr;
+  r->userEmail = u.email;
+  r->userFullName = u.full_name;
+  r->userId = u.user_id;
+  r->userLanguage = u.language;
+  r->userLocale = u.locale;
+  r->userName = u.username;
+  r->userTimeZone = u.time_zone;
+  r->userType = "Standard";
+  r->userUiSkin = "Theme3";
+  return r;
+}
+
+template <class T, class Req, class Resp>
+int DoLogin(struct soap* soap, Req* req, Resp& resp) {
+  int rc = WrongEndpoint(soap, T::kFlavor);
+  if (rc != SOAP_OK) return rc;
+  soap->header = nullptr;
+  const SoapApp& app = App(soap);
+  auto out = app.sessions->Login(req->username, req->password);
+  if (out.fault) return SendFault(soap, *out.fault);
+  auto* r = T::NewLoginResult(soap);
+  std::string org15 = out.value.user.org_id.substr(0, 15);
+  r->metadataServerUrl =
+      NewString(soap, app.base_url + "/services/Soap/m/" + app.api_version + "/" + org15);
+  r->passwordExpired = false;
+  r->sandbox = true;
+  r->serverUrl = NewString(soap, app.base_url + T::Path() + app.api_version + "/" + org15);
+  r->sessionId = NewString(soap, out.value.session_id);
+  r->userId = NewString(soap, out.value.user.user_id);
+  r->userInfo = MakeUserInfo<T>(soap, out.value.user);
+  resp.result = r;
+  return SOAP_OK;
+}
+
+template <class T, class Resp>
+int DoGetUserInfo(struct soap* soap, Resp& resp) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).sessions->GetUserInfo(*ctx);
+  if (out.fault) return SendFault(soap, *out.fault);
+  resp.result = MakeUserInfo<T>(soap, out.value);
+  return SOAP_OK;
+}
+
+template <class T, class Resp>
+int DoLogout(struct soap* soap, Resp&) {
+  int rc;
+  std::string session = T::SessionId(soap);
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).sessions->Logout(session);
+  if (out.fault) return SendFault(soap, *out.fault);
+  return SOAP_OK;
+}
+
+template <class T, class Resp>
+int DoServerTimestamp(struct soap* soap, Resp& resp) {
+  int rc;
+  auto ctx = Authenticate<T>(soap, &rc);
+  if (!ctx) return rc;
+  resp.result = T::NewTimestamp(soap);
+  resp.result->timestamp = std::time(nullptr);
+  return SOAP_OK;
+}
+
+ps__sObject* PartnerRecord(struct soap* soap, const std::optional<Record>& rec, bool with_id) {
+  if (!rec) return nullptr;
+  auto* o = soap_new_ps__sObject(soap);
+  o->type = rec->type;
+  const Value* id = rec->Find("Id");
+  o->Id = id && *id ? NewString(soap, **id) : nullptr;
+  o->__any = WriteFieldElements(soap, *rec, with_id);
+  return o;
+}
+
+}  // namespace
+}  // namespace omni
+
+using omni::EnterpriseTypes;
+using omni::PartnerTypes;
+
+// Partner endpoint (/services/Soap/u/44.0).
+int __p__login(struct soap* s, _p__login* req, _p__loginResponse& resp) {
+  return omni::DoLogin<PartnerTypes>(s, req, resp);
+}
+int __p__create(struct soap* s, _p__create* req, _p__createResponse& resp) {
+  return omni::DoCreateOrUpdate<PartnerTypes>(s, req, resp, false);
+}
+int __p__update(struct soap* s, _p__update* req, _p__updateResponse& resp) {
+  return omni::DoCreateOrUpdate<PartnerTypes>(s, req, resp, true);
+}
+int __p__upsert(struct soap* s, _p__upsert* req, _p__upsertResponse& resp) {
+  return omni::DoUpsert<PartnerTypes>(s, req, resp);
+}
+int __p__delete(struct soap* s, _p__delete* req, _p__deleteResponse& resp) {
+  return omni::DoBin<PartnerTypes, false>(s, req, resp);
+}
+int __p__undelete(struct soap* s, _p__undelete* req, _p__undeleteResponse& resp) {
+  return omni::DoBin<PartnerTypes, true>(s, req, resp);
+}
+int __p__retrieve(struct soap* s, _p__retrieve* req, _p__retrieveResponse& resp) {
+  return omni::DoRetrieve<PartnerTypes>(s, req, resp,
+                                        [s](const std::optional<omni::Record>& r, bool with_id) {
+                                          return omni::PartnerRecord(s, r, with_id);
+                                        });
+}
+int __p__logout(struct soap* s, _p__logout*, _p__logoutResponse& resp) {
+  return omni::DoLogout<PartnerTypes>(s, resp);
+}
+int __p__getServerTimestamp(struct soap* s, _p__getServerTimestamp*,
+                            _p__getServerTimestampResponse& resp) {
+  return omni::DoServerTimestamp<PartnerTypes>(s, resp);
+}
+int __p__getUserInfo(struct soap* s, _p__getUserInfo*, _p__getUserInfoResponse& resp) {
+  return omni::DoGetUserInfo<PartnerTypes>(s, resp);
+}
+
+// Enterprise endpoint (/services/Soap/c/44.0).
+int __e__login(struct soap* s, _e__login* req, _e__loginResponse& resp) {
+  return omni::DoLogin<EnterpriseTypes>(s, req, resp);
+}
+int __e__create(struct soap* s, _e__create* req, _e__createResponse& resp) {
+  return omni::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, false);
+}
+int __e__update(struct soap* s, _e__update* req, _e__updateResponse& resp) {
+  return omni::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, true);
+}
+int __e__upsert(struct soap* s, _e__upsert* req, _e__upsertResponse& resp) {
+  return omni::DoUpsert<EnterpriseTypes>(s, req, resp);
+}
+int __e__delete(struct soap* s, _e__delete* req, _e__deleteResponse& resp) {
+  return omni::DoBin<EnterpriseTypes, false>(s, req, resp);
+}
+int __e__undelete(struct soap* s, _e__undelete* req, _e__undeleteResponse& resp) {
+  return omni::DoBin<EnterpriseTypes, true>(s, req, resp);
+}
+int __e__retrieve(struct soap* s, _e__retrieve* req, _e__retrieveResponse& resp) {
+  return omni::DoRetrieve<EnterpriseTypes>(
+      s, req, resp, [s](const std::optional<omni::Record>& r, bool) {
+        return omni::WriteEnterpriseSObject(s, "urn:enterprise.soap.sforce.com", "result", r);
+      });
+}
+int __e__logout(struct soap* s, _e__logout*, _e__logoutResponse& resp) {
+  return omni::DoLogout<EnterpriseTypes>(s, resp);
+}
+int __e__getServerTimestamp(struct soap* s, _e__getServerTimestamp*,
+                            _e__getServerTimestampResponse& resp) {
+  return omni::DoServerTimestamp<EnterpriseTypes>(s, resp);
+}
+int __e__getUserInfo(struct soap* s, _e__getUserInfo*, _e__getUserInfoResponse& resp) {
+  return omni::DoGetUserInfo<EnterpriseTypes>(s, resp);
+}

@@ -1,0 +1,71 @@
+#include "storage/sql_text.h"
+
+namespace omni::storage {
+
+std::string QuoteIdent(const std::string& ident) {
+  std::string out = "\"";
+  for (char c : ident) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string SelectExpr(const FieldDef& f) {
+  std::string col = QuoteIdent(ObjectDef::ColumnName(f));
+  switch (f.type) {
+    case FieldType::kBoolean:
+      return "CASE WHEN " + col + " THEN 'true' WHEN NOT " + col + " THEN 'false' END";
+    case FieldType::kDatetime:
+      return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    case FieldType::kDate:
+      return "to_char(" + col + ", 'YYYY-MM-DD')";
+    case FieldType::kInt:
+    case FieldType::kDouble:
+    case FieldType::kPercent:
+      return col + "::text";
+    default:
+      return col;
+  }
+}
+
+std::string Placeholder(int n, const FieldDef& f) {
+  return "$" + std::to_string(n) + "::" + SqlTypeName(f.type);
+}
+
+std::vector<std::string> SchemaStatements(const Catalog& catalog) {
+  std::vector<std::string> out = {
+      "CREATE TABLE IF NOT EXISTS omni_orgs (org_id text PRIMARY KEY, name text NOT NULL, "
+      "created timestamptz NOT NULL DEFAULT now())",
+      "CREATE TABLE IF NOT EXISTS omni_sessions (session_id text PRIMARY KEY, org_id text NOT "
+      "NULL, user_id text NOT NULL, created timestamptz NOT NULL DEFAULT now())",
+      "CREATE TABLE IF NOT EXISTS omni_credentials (username text PRIMARY KEY, org_id text NOT "
+      "NULL, user_id text NOT NULL, salt text NOT NULL, password_hash text NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS omni_autonumbers (org_id text NOT NULL, object text NOT NULL, "
+      "field text NOT NULL, last bigint NOT NULL, PRIMARY KEY (org_id, object, field))",
+      "CREATE SEQUENCE IF NOT EXISTS omni_id_seq",
+  };
+  for (const auto& obj : catalog.objects()) {
+    std::string table = QuoteIdent(obj.TableName());
+    out.push_back("CREATE TABLE IF NOT EXISTS " + table +
+                  " (org_id text NOT NULL, id text PRIMARY KEY)");
+    for (const auto& f : obj.fields) {
+      if (f.name == "Id") continue;
+      out.push_back("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " +
+                    QuoteIdent(ObjectDef::ColumnName(f)) + " " + SqlTypeName(f.type));
+    }
+    out.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(obj.TableName() + "_org") + " ON " +
+                  table + " (org_id, systemmodstamp)");
+    for (const auto& f : obj.fields) {
+      if (!f.unique) continue;
+      std::string col = ObjectDef::ColumnName(f);
+      // Salesforce keeps a unique value reserved while the record is in the recycle bin too.
+      out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " +
+                    QuoteIdent(obj.TableName() + "_" + col + "_uniq") + " ON " + table +
+                    " (org_id, " + QuoteIdent(col) + ")");
+    }
+  }
+  return out;
+}
+
+}  // namespace omni::storage
