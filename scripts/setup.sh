@@ -23,7 +23,7 @@ log() { echo "setup: $*"; }
 
 packages=(build-essential cmake pkg-config gsoap libgsoap-dev libpugixml-dev libpqxx-dev
           libboost-program-options-dev doctest-dev postgresql python3-zeep python3-lxml
-          python3-requests clang-format)
+          python3-requests python3-pytest curl clang-format)
 if [[ "${OMNI_SETUP_NO_JS:-0}" != 1 ]]; then
   packages+=(nodejs npm)
 fi
