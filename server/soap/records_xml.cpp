@@ -2,6 +2,7 @@
 
 #include <stdsoap2.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace omni {
@@ -89,8 +90,18 @@ soap_dom_element WriteEnterpriseSObject(struct soap* soap, const char* ns, const
     soap_att_text(soap_att(&e, kXsiNs, "nil"), "true");
     return e;
   }
+  // gSOAP declares on the envelope only the namespaces its generated code used, so the prefix
+  // that xsi:type's value names is declared on the element itself.
+  soap_att_text(soap_att(&e, nullptr, "xmlns:es"), kEnterpriseSObjectNs);
   soap_att_text(soap_att(&e, kXsiNs, "type"), ("es:" + rec->type).c_str());
-  for (const auto& [name, v] : rec->fields) {
+  // The enterprise WSDL's sequence is Id (from sObject), then the fields in alphabetical order,
+  // and schema-driven clients (zeep) insist on that order.
+  std::vector<std::pair<std::string, Value>> fields = rec->fields;
+  std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
+    if ((a.first == "Id") != (b.first == "Id")) return a.first == "Id";
+    return a.first < b.first;
+  });
+  for (const auto& [name, v] : fields) {
     soap_dom_element child = FieldElement(soap, kEnterpriseSObjectNs, name, v);
     soap_add_elt(&e, &child);
   }

@@ -11,7 +11,24 @@
 #include "server/soap/soap_app.h"
 #include "server/transport/raw_http.h"
 #include "soapH.h"
-#include "SoapBinding.nsmap"
+
+// The XML namespace table of every connection: soapcpp2's SoapBinding.nsmap plus the enterprise
+// sObject namespace, which no generated code names (its types are read as DOM).
+SOAP_NMAC struct Namespace namespaces[] = {
+    {"SOAP-ENV", "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/*/soap-envelope",
+     nullptr},
+    {"SOAP-ENC", "http://schemas.xmlsoap.org/soap/encoding/", "http://www.w3.org/*/soap-encoding",
+     nullptr},
+    {"xsi", "http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/*/XMLSchema-instance",
+     nullptr},
+    {"xsd", "http://www.w3.org/2001/XMLSchema", "http://www.w3.org/*/XMLSchema", nullptr},
+    {"es", "urn:sobject.enterprise.soap.sforce.com", nullptr, nullptr},
+    {"p", "urn:partner.soap.sforce.com", nullptr, nullptr},
+    {"ps", "urn:sobject.partner.soap.sforce.com", nullptr, nullptr},
+    {"pf", "urn:fault.partner.soap.sforce.com", nullptr, nullptr},
+    {"e", "urn:enterprise.soap.sforce.com", nullptr, nullptr},
+    {"ef", "urn:fault.enterprise.soap.sforce.com", nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr}};
 
 namespace omni {
 namespace {
