@@ -36,12 +36,13 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// OMNI_DATABASE_URL -> "database-url", as Boost's environment parser asks for.
-std::string EnvName(const std::string& env) {
+// OMNI_DATABASE_URL -> "database-url", as Boost's environment parser asks for. Variables that
+// name no option (OMNI_BUILD_DIR of a test harness, say) are ignored, not an error.
+std::string EnvName(const po::options_description& opts, const std::string& env) {
   if (env.rfind("OMNI_", 0) != 0) return "";
   std::string name = env.substr(5);
   for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
-  return name;
+  return opts.find_nothrow(name, false) ? name : "";
 }
 
 int Serve(const po::variables_map& vm) {
@@ -77,6 +78,7 @@ int Serve(const po::variables_map& vm) {
       return 1;
     }
     url = embedded->url();
+    std::cout << "omni-emulator: embedded PostgreSQL at " << url << std::endl;
   }
   int workers = vm["workers"].as<int>();
   auto store = omni::storage::Store::Open(url, catalog, workers + 2, &error);
@@ -156,7 +158,9 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::store(po::parse_environment(opts, EnvName), vm);
+    po::store(po::parse_environment(
+                  opts, [&](const std::string& env) { return EnvName(opts, env); }),
+              vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     std::cerr << "omni-emulator: " << e.what() << "\n" << opts;

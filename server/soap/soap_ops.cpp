@@ -130,13 +130,15 @@ struct EnterpriseTypes {
   }
 };
 
-// Resolves the SessionHeader; on failure the fault has been sent and *rc holds the return code.
+// Resolves the SessionHeader and reads the other request headers into *opts; on failure the
+// fault has been sent and *rc holds the return code.
 template <class T>
-std::optional<CallContext> Authenticate(struct soap* soap, int* rc) {
+std::optional<CallContext> Authenticate(struct soap* soap, int* rc, CallOptions* opts = nullptr) {
   *rc = WrongEndpoint(soap, T::kFlavor);
   if (*rc != SOAP_OK) return std::nullopt;
+  if (opts) opts->all_or_none = T::AllOrNone(soap);
   auto ctx = App(soap).sessions->Resolve(T::SessionId(soap));
-  soap->header = nullptr;  // headers are not echoed back
+  soap->header = nullptr;  // request headers are not echoed back in the response
   if (ctx.fault) {
     *rc = SendFault(soap, *ctx.fault);
     return std::nullopt;
@@ -200,11 +202,11 @@ std::optional<Fault> ToRecords(const std::vector<xsd__anyType>& in, std::vector<
 template <class T, class Req, class Resp>
 int DoCreateOrUpdate(struct soap* soap, Req* req, Resp& resp, bool update) {
   int rc;
-  auto ctx = Authenticate<T>(soap, &rc);
+  CallOptions opts;
+  auto ctx = Authenticate<T>(soap, &rc, &opts);
   if (!ctx) return rc;
   std::vector<Record> records;
   if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
-  CallOptions opts{T::AllOrNone(soap)};
   Dispatcher& d = *App(soap).dispatcher;
   auto out = update ? d.Update(*ctx, std::move(records), opts)
                     : d.Create(*ctx, std::move(records), opts);
@@ -216,12 +218,13 @@ int DoCreateOrUpdate(struct soap* soap, Req* req, Resp& resp, bool update) {
 template <class T, class Req, class Resp>
 int DoUpsert(struct soap* soap, Req* req, Resp& resp) {
   int rc;
-  auto ctx = Authenticate<T>(soap, &rc);
+  CallOptions opts;
+  auto ctx = Authenticate<T>(soap, &rc, &opts);
   if (!ctx) return rc;
   std::vector<Record> records;
   if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
   auto out = App(soap).dispatcher->Upsert(*ctx, req->externalIDFieldName, std::move(records),
-                                          CallOptions{T::AllOrNone(soap)});
+                                          opts);
   return ReplyResults<T>(soap, out, resp, [&](const RecordResult& r) {
     auto* u = FillResult<T>(soap, T::NewUpsertResult(soap), r);
     u->created = r.created;
@@ -232,9 +235,9 @@ int DoUpsert(struct soap* soap, Req* req, Resp& resp) {
 template <class T, bool undelete, class Req, class Resp>
 int DoBin(struct soap* soap, Req* req, Resp& resp) {
   int rc;
-  auto ctx = Authenticate<T>(soap, &rc);
+  CallOptions opts;
+  auto ctx = Authenticate<T>(soap, &rc, &opts);
   if (!ctx) return rc;
-  CallOptions opts{T::AllOrNone(soap)};
   Dispatcher& d = *App(soap).dispatcher;
   if constexpr (undelete) {
     return ReplyResults<T>(soap, d.Undelete(*ctx, req->ids, opts), resp,
