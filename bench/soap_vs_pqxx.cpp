@@ -1,0 +1,275 @@
+// Benchmark: create and retrieve throughput through the partner SOAP endpoint with several
+// concurrent keep-alive clients, next to the same inserts and selects issued straight to the same
+// PostgreSQL with libpqxx, reported as ratios measured in one run.
+//
+//   omni-bench --url http://localhost:18090 --database-url postgresql://... [--clients 4]
+//
+// The reference is what the emulator's storage does per call at best: one transaction per call,
+// one INSERT per record (all catalog columns), one SELECT by id list. The SOAP side pays for HTTP,
+// XML, sessions, validation and the audit/defaults work on top. (A benchmark, not a test: it
+// links libpqxx itself for the reference, which the server keeps inside storage/.)
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <pqxx/pqxx>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Distinct names for every record any run creates.
+std::atomic<long> g_seq{0};
+
+// A minimal HTTP/1.1 keep-alive client for one connection.
+class Http {
+ public:
+  explicit Http(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      throw std::runtime_error("connect failed");
+    }
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~Http() { close(fd_); }
+  std::string Post(const std::string& path, const std::string& body) {
+    std::string req = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; " +
+                      "charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\nConnection: keep-alive\r\n\r\n" + body;
+    for (size_t sent = 0; sent < req.size();) {
+      ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) throw std::runtime_error("send failed");
+      sent += static_cast<size_t>(n);
+    }
+    size_t header_end;
+    while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos) Fill();
+    std::string head = buf_.substr(0, header_end);
+    buf_.erase(0, header_end + 4);
+    std::smatch m;
+    std::string body_out;
+    if (std::regex_search(head, m, std::regex("Content-Length: *([0-9]+)", std::regex::icase))) {
+      size_t len = std::stoul(m[1]);
+      while (buf_.size() < len) Fill();
+      body_out = buf_.substr(0, len);
+      buf_.erase(0, len);
+    } else {  // chunked
+      for (;;) {
+        size_t eol;
+        while ((eol = buf_.find("\r\n")) == std::string::npos) Fill();
+        size_t len = std::stoul(buf_.substr(0, eol), nullptr, 16);
+        buf_.erase(0, eol + 2);
+        while (buf_.size() < len + 2) Fill();
+        body_out += buf_.substr(0, len);
+        buf_.erase(0, len + 2);
+        if (len == 0) break;
+      }
+    }
+    if (head.compare(0, 12, "HTTP/1.1 200") != 0) throw std::runtime_error("HTTP error: " + head);
+    return body_out;
+  }
+
+ private:
+  void Fill() {
+    char tmp[65536];
+    ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) throw std::runtime_error("connection closed");
+    buf_.append(tmp, static_cast<size_t>(n));
+  }
+  int fd_;
+  std::string buf_;
+};
+
+const char* kEnvelope =
+    "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+    "xmlns:p=\"urn:partner.soap.sforce.com\" xmlns:s=\"urn:sobject.partner.soap.sforce.com\">"
+    "<soapenv:Header>%HEADER%</soapenv:Header><soapenv:Body>%BODY%</soapenv:Body>"
+    "</soapenv:Envelope>";
+
+std::string Envelope(const std::string& header, const std::string& body) {
+  std::string e = kEnvelope;
+  e.replace(e.find("%HEADER%"), 8, header);
+  e.replace(e.find("%BODY%"), 6, body);
+  return e;
+}
+
+std::string SObject(const std::string& tag) {
+  return "<p:sObjects><s:type>ServicePresenceStatus</s:type><s:DeveloperName>" + tag +
+         "</s:DeveloperName><s:MasterLabel>" + tag + "</s:MasterLabel></p:sObjects>";
+}
+
+struct Result {
+  double seconds;
+  long records;
+};
+
+// Runs fn(client index, iteration) on `clients` threads for `per_client` iterations each.
+Result RunParallel(int clients, int per_client, long records_per_iteration,
+                   const std::function<void(int, int)>& fn) {
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  std::atomic<bool> failed{false};
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      try {
+        for (int i = 0; i < per_client; ++i) fn(c, i);
+      } catch (const std::exception& e) {
+        std::cerr << "client " << c << ": " << e.what() << "\n";
+        failed = true;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failed) throw std::runtime_error("a client failed");
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  return {secs, static_cast<long>(clients) * per_client * records_per_iteration};
+}
+
+void Report(const char* name, const Result& soap, const Result& pg) {
+  double soap_rate = soap.records / soap.seconds, pg_rate = pg.records / pg.seconds;
+  std::printf("%-26s %12.0f rec/s %12.0f rec/s %10.3f\n", name, soap_rate, pg_rate,
+              soap_rate / pg_rate);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string url, db;
+  int clients = 4, iterations = 200;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--url") url = v;
+    else if (k == "--database-url") db = v;
+    else if (k == "--clients") clients = std::stoi(v);
+    else if (k == "--iterations") iterations = std::stoi(v);
+  }
+  if (url.empty() || db.empty()) {
+    std::cerr << "usage: omni-bench --url URL --database-url URL [--clients N] [--iterations N]\n";
+    return 2;
+  }
+  int port = std::stoi(url.substr(url.rfind(':') + 1));
+  const std::string path = "/services/Soap/u/44.0";
+  std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+
+  Http login_conn(port);
+  std::string login = login_conn.Post(
+      path, Envelope("", "<p:login><p:username>admin@omni.local</p:username><p:password>"
+                         "password</p:password></p:login>"));
+  std::smatch m;
+  std::regex_search(login, m, std::regex("sessionId>([^<]+)<"));
+  std::regex_search(login, m, std::regex("sessionId>([^<]+)<"));
+  std::string session = m[1];
+  std::regex_search(login, m, std::regex("<p:userId>([^<]+)<"));
+  std::string user_id = m[1];
+  std::regex_search(login, m, std::regex("organizationId>([^<]+)<"));
+  std::string org_id = m[1];
+  std::string header = "<p:SessionHeader><p:sessionId>" + session + "</p:sessionId></p:SessionHeader>";
+
+  std::vector<std::unique_ptr<Http>> conns;
+  for (int c = 0; c < clients; ++c) conns.push_back(std::make_unique<Http>(port));
+  std::vector<std::unique_ptr<pqxx::connection>> pgs;
+  for (int c = 0; c < clients; ++c) pgs.push_back(std::make_unique<pqxx::connection>(db));
+
+  // Ids created through SOAP, per client, for the retrieve runs.
+  std::vector<std::vector<std::string>> ids(clients);
+  std::regex id_re("<p:id>([^<]+)</p:id>");
+  auto soap_create = [&](int batch) {
+    return [&, batch](int c, int) {
+      std::string body = "<p:create>";
+      for (int r = 0; r < batch; ++r) {
+        body += SObject("b" + run + "_" + std::to_string(g_seq++));
+      }
+      std::string resp = conns[c]->Post(path, Envelope(header, body + "</p:create>"));
+      int ok = 0;
+      for (auto it = std::sregex_iterator(resp.begin(), resp.end(), id_re);
+           it != std::sregex_iterator(); ++it, ++ok) {
+        if (ids[c].size() < 4000) ids[c].push_back((*it)[1]);
+      }
+      if (ok != batch) throw std::runtime_error("create failed: " + resp.substr(0, 400));
+    };
+  };
+  const char* kInsert =
+      "INSERT INTO sobj_servicepresencestatus (org_id, id, isdeleted, createdbyid, createddate, "
+      "lastmodifiedbyid, lastmodifieddate, systemmodstamp, developername, masterlabel) VALUES "
+      "($1, $2, false, $3, now(), $3, now(), now(), $4, $4)";
+  auto pg_create = [&](int batch) {
+    return [&, batch](int c, int) {
+      pqxx::work w(*pgs[c]);
+      for (int r = 0; r < batch; ++r) {
+        std::string tag = "r" + run + "_" + std::to_string(g_seq++);
+        w.exec_params(kInsert, org_id, "ref" + tag, user_id, tag);
+      }
+      w.commit();
+    };
+  };
+  auto soap_retrieve = [&](int batch) {
+    return [&, batch](int c, int i) {
+      std::string body = "<p:retrieve><p:fieldList>Id, DeveloperName, MasterLabel, CreatedDate"
+                         "</p:fieldList><p:sObjectType>ServicePresenceStatus</p:sObjectType>";
+      for (int r = 0; r < batch; ++r) {
+        body += "<p:ids>" + ids[c][(static_cast<size_t>(i) * batch + r) % ids[c].size()] +
+                "</p:ids>";
+      }
+      std::string resp = conns[c]->Post(path, Envelope(header, body + "</p:retrieve>"));
+      if (resp.find("DeveloperName") == std::string::npos) {
+        throw std::runtime_error("retrieve failed: " + resp.substr(0, 400));
+      }
+    };
+  };
+  auto pg_retrieve = [&](int batch) {
+    return [&, batch](int c, int i) {
+      pqxx::work w(*pgs[c]);
+      std::string in;
+      std::vector<std::string> params = {org_id};
+      for (int r = 0; r < batch; ++r) {
+        params.push_back(ids[c][(static_cast<size_t>(i) * batch + r) % ids[c].size()]);
+        in += (r ? ", $" : "$") + std::to_string(params.size());
+      }
+      auto rows = w.exec_params(
+          "SELECT id, developername, masterlabel, to_char(createddate AT TIME ZONE 'UTC', "
+          "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sobj_servicepresencestatus WHERE org_id = $1 "
+          "AND NOT isdeleted AND id IN (" + in + ")",
+          pqxx::prepare::make_dynamic_params(params));
+      if (rows.size() == 0) throw std::runtime_error("select found nothing");
+      w.commit();
+    };
+  };
+
+  std::printf("clients=%d, keep-alive connections, iterations per client as noted\n", clients);
+  std::printf("%-26s %18s %18s %10s\n", "operation", "SOAP partner", "libpqxx direct",
+              "ratio");
+  // Warm-up, and the ids for the retrieve runs.
+  RunParallel(clients, 20, 1, soap_create(1));
+  RunParallel(clients, 20, 1, pg_create(1));
+  Report("create, 1 record/call", RunParallel(clients, iterations, 1, soap_create(1)),
+         RunParallel(clients, iterations, 1, pg_create(1)));
+  int big = std::max(5, iterations / 20);
+  Report("create, 200 records/call", RunParallel(clients, big, 200, soap_create(200)),
+         RunParallel(clients, big, 200, pg_create(200)));
+  Report("retrieve, 1 id/call", RunParallel(clients, iterations, 1, soap_retrieve(1)),
+         RunParallel(clients, iterations, 1, pg_retrieve(1)));
+  Report("retrieve, 200 ids/call", RunParallel(clients, big, 200, soap_retrieve(200)),
+         RunParallel(clients, big, 200, pg_retrieve(200)));
+  // The reference rows are not emulator records: remove them.
+  pqxx::work w(*pgs[0]);
+  w.exec_params("DELETE FROM sobj_servicepresencestatus WHERE id LIKE 'refr' || $1 || '%'", run);
+  w.commit();
+  return 0;
+}
