@@ -52,6 +52,8 @@ void ApplyAllOrNone(std::vector<RecordResult>* results, bool* commit) {
   for (auto& r : *results) {
     if (!r.success) continue;
     r.success = false;
+    // A rolled-back insert names no record: Salesforce answers it without an Id.
+    if (r.created) r.id.reset();
     r.created = false;
     r.errors.push_back(Error{StatusCode::kAllOrNoneOperationRolledBack,
                              "Record rolled back because not all records were valid and the "

@@ -4,6 +4,7 @@
 
 #include "server/core/sf_id.h"
 #include "server/dispatcher/field_values.h"
+#include "server/dispatcher/usage_rules.h"
 
 namespace omni {
 
@@ -148,12 +149,15 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
              f.name == "SystemModstamp")
       v = now;
     else if (given) v = *given;
+    // An owner that is defaulted on create is the caller, as in a real org (catalog: Case).
+    else if (f.name == "OwnerId" && f.defaulted_on_create && !f.default_value) v = s.user_id;
     else if (f.auto_number)
       v = FormatAutoNumber(f.auto_number_format, s.tx.NextAutoNumber(s.org_id, obj, f));
     else if (f.default_value) v = *f.default_value;
     else if (f.type == FieldType::kBoolean) v = "false";
     row.fields.emplace_back(f.name, v);
   }
+  FillComputedFields(obj, &row);
   try {
     s.tx.Insert(s.org_id, obj, row);
   } catch (const storage::UniqueViolation&) {
@@ -212,6 +216,18 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& 
   if (!required.empty()) {
     *error = RequiredMissing(required);
     return false;
+  }
+  // A change to an input of a computed field recomputes it from the inputs after the update.
+  std::vector<const FieldDef*> inputs = FieldsNeededForComputed(obj);
+  bool inputs_changed = std::any_of(inputs.begin(), inputs.end(), [&](const FieldDef* f) {
+    return changes.Find(f->name) != nullptr;
+  });
+  if (inputs_changed) {
+    auto rows = s.tx.SelectByIds(s.org_id, obj, {id}, inputs, true);
+    Record merged = rows.empty() ? Record{} : rows[0];
+    for (const auto& [name, v] : changes.fields) merged.Set(name, v);
+    FillComputedFields(obj, &merged);
+    changes.Set("Name", *merged.Find("Name"));
   }
   std::string now = s.tx.Now();
   changes.Set("LastModifiedById", s.user_id);

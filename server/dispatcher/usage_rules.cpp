@@ -25,4 +25,21 @@ std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current)
                {}};
 }
 
+std::vector<const FieldDef*> FieldsNeededForComputed(const ObjectDef& obj) {
+  if (obj.name != "User") return {};
+  const FieldDef* first = obj.FindField("FirstName");
+  const FieldDef* last = obj.FindField("LastName");
+  if (!first || !last || !obj.FindField("Name")) return {};
+  return {first, last};
+}
+
+void FillComputedFields(const ObjectDef& obj, Record* row) {
+  if (FieldsNeededForComputed(obj).empty()) return;
+  const Value* first = row->Find("FirstName");
+  const Value* last = row->Find("LastName");
+  std::string name = last && *last ? **last : "";
+  if (first && *first && !(*first)->empty()) name = **first + (name.empty() ? "" : " ") + name;
+  row->Set("Name", name.empty() ? Value() : Value(name));
+}
+
 }  // namespace omni

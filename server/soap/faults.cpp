@@ -18,6 +18,13 @@ std::string XmlEscape(const std::string& text) {
   return out;
 }
 
+std::string ClientFaultEnvelope(const std::string& message) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
+         "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>"
+         "<soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>" +
+         XmlEscape(message) + "</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+}
+
 std::string FaultEnvelope(Flavor flavor, const Fault& fault) {
   const char* ns = flavor == Flavor::kPartner ? "urn:fault.partner.soap.sforce.com"
                                               : "urn:fault.enterprise.soap.sforce.com";

@@ -14,6 +14,9 @@ namespace omni {
 // The whole SOAP envelope for a fault, in the partner or enterprise fault namespace.
 std::string FaultEnvelope(Flavor flavor, const Fault& fault);
 
+// A soapenv:Client fault, as Salesforce answers an envelope it cannot parse.
+std::string ClientFaultEnvelope(const std::string& message);
+
 // XML text escaping, with apostrophes as &apos; as Salesforce writes them.
 std::string XmlEscape(const std::string& text);
 

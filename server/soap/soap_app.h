@@ -8,6 +8,8 @@
 #include "server/dispatcher/dispatcher.h"
 #include "server/sessions/session_service.h"
 
+struct soap;
+
 namespace omni {
 
 // Which API a request came in on: /services/Soap/u (partner) or /services/Soap/c (enterprise).
@@ -26,6 +28,13 @@ struct SoapApp {
 struct RequestState {
   const SoapApp* app = nullptr;
   Flavor flavor = Flavor::kPartner;
+  // The transport's bound on the current request body (see http_server.cpp).
+  bool request_started = false;  // headers of the current request were read
+  bool responded = false;        // a GET page was answered for the current request
+  bool body_limited = false;
+  unsigned long long body_remaining = 0;
+  int (*http_parse)(struct soap*) = nullptr;
+  size_t (*socket_recv)(struct soap*, char*, size_t) = nullptr;
 };
 
 }  // namespace omni

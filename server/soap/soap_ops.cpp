@@ -37,7 +37,11 @@ const SoapApp& App(struct soap* soap) { return *static_cast<RequestState*>(soap-
 Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(soap->user)->flavor; }
 
 // A request for the other API's namespace on this endpoint is refused as Salesforce refuses it.
+// Every operation passes here first: the connection's output mode is reset to the default, so
+// that the xsi:nil mode DoRetrieve turns on for its own response never leaks into the next call
+// on the same keep-alive connection.
 int WrongEndpoint(struct soap* soap, Flavor wanted) {
+  soap_clr_omode(soap, SOAP_XML_NIL);
   Flavor have = FlavorOf(soap);
   if (have == wanted) return SOAP_OK;
   Fault f = UnknownExceptionFault(
@@ -274,6 +278,10 @@ int DoRetrieve(struct soap* soap, Req* req, Resp& resp, MakeRecord make) {
   if (out.fault) return SendFault(soap, *out.fault);
   bool id_selected = FieldListNamesId(req->fieldList);
   for (const auto& rec : out.value) resp.result.push_back(make(rec, id_selected));
+  // An id that finds no record answers <result xsi:nil="true"/> in its position (the WSDL's
+  // result is nillable; clients pair results with ids by position). gSOAP leaves null pointers
+  // of a vector out unless the nil output mode is on.
+  soap_set_omode(soap, SOAP_XML_NIL);
   return SOAP_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/soap/faults.h"
 #include "server/transport/raw_http.h"
 #include "server/transport/routes.h"
 #include "soapH.h"
@@ -52,15 +53,63 @@ class ConnectionQueue {
   bool closed_ = false;
 };
 
+// gSOAP's XML parser reads on past an HTTP body that ends inside the XML (a truncated or
+// non-XML body), and would wait for the client until the receive timeout. These two hooks
+// bound every body by its Content-Length: after the headers are parsed, the bytes still allowed
+// are the length minus what is already buffered; reads beyond that see end-of-input.
+int ParseHeadersAndBound(struct soap* soap) {
+  auto* state = static_cast<RequestState*>(soap->user);
+  int rc = state->http_parse(soap);
+  if (rc == SOAP_OK) state->request_started = true;
+  if (rc == SOAP_OK && soap->length > 0) {
+    unsigned long long buffered = soap->buflen - soap->bufidx;
+    state->body_limited = true;
+    state->body_remaining = soap->length > buffered ? soap->length - buffered : 0;
+  }
+  return rc;
+}
+
+size_t BoundedRecv(struct soap* soap, char* buf, size_t len) {
+  auto* state = static_cast<RequestState*>(soap->user);
+  if (state->body_limited) {
+    if (state->body_remaining == 0) return 0;
+    if (len > state->body_remaining) len = static_cast<size_t>(state->body_remaining);
+  }
+  size_t n = state->socket_recv(soap, buf, len);
+  if (state->body_limited) state->body_remaining -= n;
+  return n;
+}
+
 // One connection: requests in turn while the client keeps it alive (gSOAP's soap_serve loop,
 // with routing by path before the SOAP body is dispatched).
 void ServeConnection(struct soap* soap, RequestState* state) {
+  state->http_parse = soap->fparse;
+  state->socket_recv = soap->frecv;
+  soap->fparse = ParseHeadersAndBound;
+  soap->frecv = BoundedRecv;
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
+    state->body_limited = false;  // the next request's headers are read unbounded
+    state->request_started = false;
+    state->responded = false;
     if (soap_begin_serve(soap)) {
-      if (soap->error >= SOAP_STOP) continue;  // a GET page was answered
-      break;                                   // the peer closed or sent garbage
+      if (soap->error >= SOAP_STOP && state->responded) continue;  // a GET page was answered
+      // Malformed XML or HTTP: a soapenv:Client fault (as Salesforce answers unparsable
+      // envelopes), then close, since the rest of the request cannot be trusted. An end of
+      // input before any request is just the client closing its connection.
+      if (soap->error != SOAP_EOF || state->request_started) {
+        std::string message = "Unexpected end of the request: the body is not a complete SOAP "
+                              "envelope";
+        if (soap->error != SOAP_EOF && soap->error < SOAP_STOP) {
+          soap_set_fault(soap);
+          const char** text = soap_faultstring(soap);
+          if (text && *text) message = std::string("Malformed request: ") + *text;
+        }
+        soap->keep_alive = 0;
+        SendRaw(soap, 500, "text/xml; charset=UTF-8", ClientFaultEnvelope(message));
+      }
+      break;
     }
     auto flavor = FlavorOfPath(soap->path);
     if (!flavor) {
@@ -71,6 +120,19 @@ void ServeConnection(struct soap* soap, RequestState* state) {
     }
     state->flavor = *flavor;
     if (soap_serve_request(soap) && soap->error && soap->error < SOAP_STOP) {
+      if (soap->error == SOAP_NO_METHOD) {
+        // A call of the Salesforce API that the emulator does not implement (yet): an explicit
+        // fault, never a silent success. The body is unread, so the connection closes after it.
+        soap->keep_alive = 0;
+        std::string name = soap->tag;
+        name = name.substr(name.find(':') + 1);
+        SendRaw(soap, 500, "text/xml; charset=UTF-8",
+                FaultEnvelope(*flavor, Fault{ExceptionCode::kInvalidOperation,
+                                             FaultKind::kApiFault,
+                                             "omni-emulator does not implement the call '" + name +
+                                                 "' (see LIMITATIONS in README.md)"}));
+        break;
+      }
       soap_send_fault(soap);
       break;
     }
@@ -115,6 +177,7 @@ void HttpServer::Run(const SoapApp* app, int workers) {
         s->max_keep_alive = 100000;
         s->recv_maxlength = 64 * 1024 * 1024;
         ServeConnection(s, &state);
+        soap_force_closesock(s);
         soap_destroy(s);
         soap_end(s);
         soap_free(s);

@@ -43,6 +43,7 @@ int HandleGet(struct soap* soap) {
   } else {
     rc = SendRaw(soap, 404, "text/plain; charset=UTF-8", "Not Found\n");
   }
+  state->responded = rc == SOAP_STOP;
   return rc == SOAP_STOP ? SOAP_OK : rc;
 }
 
