@@ -2,15 +2,12 @@
 // (__p__create for the partner API, __e__create for the enterprise API, ...). Each converts the
 // generated request type into the dispatcher's terms, calls it, and converts the outcome back.
 // The two APIs share one template per operation, parameterised by a traits struct that names
-// the generated types of that API. The only file that uses the generated classes.
+// the generated types of that API (server/soap/op_support.h).
 #include <ctime>
 
 #include "server/core/sf_id.h"
-#include "server/soap/faults.h"
+#include "server/soap/op_support.h"
 #include "server/soap/records_xml.h"
-#include "server/soap/soap_app.h"
-#include "server/transport/raw_http.h"
-#include "soapH.h"
 
 // The XML namespace table of every connection: soapcpp2's SoapBinding.nsmap plus the enterprise
 // sObject namespace, which no generated code names (its types are read as DOM).
@@ -31,136 +28,7 @@ SOAP_NMAC struct Namespace namespaces[] = {
     {nullptr, nullptr, nullptr, nullptr}};
 
 namespace omni {
-namespace {
-
-const SoapApp& App(struct soap* soap) { return *static_cast<RequestState*>(soap->user)->app; }
-Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(soap->user)->flavor; }
-
-// A request for the other API's namespace on this endpoint is refused as Salesforce refuses it.
-// Every operation passes here first: the connection's output mode is reset to the default, so
-// that the xsi:nil mode DoRetrieve turns on for its own response never leaks into the next call
-// on the same keep-alive connection.
-int WrongEndpoint(struct soap* soap, Flavor wanted) {
-  soap_clr_omode(soap, SOAP_XML_NIL);
-  Flavor have = FlavorOf(soap);
-  if (have == wanted) return SOAP_OK;
-  Fault f = UnknownExceptionFault(
-      std::string("Element {urn:") + (wanted == Flavor::kPartner ? "partner" : "enterprise") +
-      ".soap.sforce.com}request invalid at this location");
-  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(have, f));
-}
-
-int SendFault(struct soap* soap, const Fault& fault) {
-  soap->header = nullptr;
-  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(FlavorOf(soap), fault));
-}
-
-std::string* NewString(struct soap* soap, const std::string& s) {
-  return soap_new_std__string(soap, -1) ? new (soap_new_std__string(soap, -1)) std::string(s)
-                                        : nullptr;
-}
-
-struct PartnerTypes {
-  static constexpr Flavor kFlavor = Flavor::kPartner;
-  using SaveResult = p__SaveResult;
-  using UpsertResult = p__UpsertResult;
-  using DeleteResult = p__DeleteResult;
-  using UndeleteResult = p__UndeleteResult;
-  using ErrorT = p__Error;
-  using StatusCodeT = enum p__StatusCode;
-  using LoginResult = p__LoginResult;
-  using UserInfoResult = p__GetUserInfoResult;
-  using TimestampResult = p__GetServerTimestampResult;
-  static const char* Path() { return "/services/Soap/u/"; }
-  static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
-    return soap_s2p__StatusCode(s, t, v);
-  }
-  static ErrorT* NewError(struct soap* s) { return soap_new_p__Error(s); }
-  static SaveResult* NewSaveResult(struct soap* s) { return soap_new_p__SaveResult(s); }
-  static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_p__UpsertResult(s); }
-  static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_p__DeleteResult(s); }
-  static UndeleteResult* NewUndeleteResult(struct soap* s) {
-    return soap_new_p__UndeleteResult(s);
-  }
-  static LoginResult* NewLoginResult(struct soap* s) { return soap_new_p__LoginResult(s); }
-  static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_p__GetUserInfoResult(s); }
-  static TimestampResult* NewTimestamp(struct soap* s) {
-    return soap_new_p__GetServerTimestampResult(s);
-  }
-  static std::string SessionId(struct soap* s) {
-    return s->header && s->header->p__SessionHeader ? s->header->p__SessionHeader->sessionId
-                                                    : std::string();
-  }
-  static bool AllOrNone(struct soap* s) {
-    return s->header && s->header->p__AllOrNoneHeader &&
-           s->header->p__AllOrNoneHeader->allOrNone;
-  }
-};
-
-struct EnterpriseTypes {
-  static constexpr Flavor kFlavor = Flavor::kEnterprise;
-  using SaveResult = e__SaveResult;
-  using UpsertResult = e__UpsertResult;
-  using DeleteResult = e__DeleteResult;
-  using UndeleteResult = e__UndeleteResult;
-  using ErrorT = e__Error;
-  using StatusCodeT = enum e__StatusCode;
-  using LoginResult = e__LoginResult;
-  using UserInfoResult = e__GetUserInfoResult;
-  using TimestampResult = e__GetServerTimestampResult;
-  static const char* Path() { return "/services/Soap/c/"; }
-  static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
-    return soap_s2e__StatusCode(s, t, v);
-  }
-  static ErrorT* NewError(struct soap* s) { return soap_new_e__Error(s); }
-  static SaveResult* NewSaveResult(struct soap* s) { return soap_new_e__SaveResult(s); }
-  static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_e__UpsertResult(s); }
-  static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_e__DeleteResult(s); }
-  static UndeleteResult* NewUndeleteResult(struct soap* s) {
-    return soap_new_e__UndeleteResult(s);
-  }
-  static LoginResult* NewLoginResult(struct soap* s) { return soap_new_e__LoginResult(s); }
-  static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_e__GetUserInfoResult(s); }
-  static TimestampResult* NewTimestamp(struct soap* s) {
-    return soap_new_e__GetServerTimestampResult(s);
-  }
-  static std::string SessionId(struct soap* s) {
-    return s->header && s->header->e__SessionHeader ? s->header->e__SessionHeader->sessionId
-                                                    : std::string();
-  }
-  static bool AllOrNone(struct soap* s) {
-    return s->header && s->header->e__AllOrNoneHeader &&
-           s->header->e__AllOrNoneHeader->allOrNone;
-  }
-};
-
-// Resolves the SessionHeader and reads the other request headers into *opts; on failure the
-// fault has been sent and *rc holds the return code.
-template <class T>
-std::optional<CallContext> Authenticate(struct soap* soap, int* rc, CallOptions* opts = nullptr) {
-  *rc = WrongEndpoint(soap, T::kFlavor);
-  if (*rc != SOAP_OK) return std::nullopt;
-  if (opts) opts->all_or_none = T::AllOrNone(soap);
-  auto ctx = App(soap).sessions->Resolve(T::SessionId(soap));
-  soap->header = nullptr;  // request headers are not echoed back in the response
-  if (ctx.fault) {
-    *rc = SendFault(soap, *ctx.fault);
-    return std::nullopt;
-  }
-  return ctx.value;
-}
-
-template <class T>
-void FillErrors(struct soap* soap, const std::vector<Error>& errors,
-                std::vector<typename T::ErrorT*>* out) {
-  for (const auto& e : errors) {
-    auto* err = T::NewError(soap);
-    err->message = e.message;
-    err->fields = e.fields;
-    T::S2Status(soap, StatusCodeName(e.code), &err->statusCode);
-    out->push_back(err);
-  }
-}
+namespace soap_ops {
 
 template <class T, class R>
 R* FillResult(struct soap* soap, R* r, const RecordResult& in) {
@@ -379,80 +247,80 @@ ps__sObject* PartnerRecord(struct soap* soap, const std::optional<Record>& rec, 
   return o;
 }
 
-}  // namespace
+}  // namespace soap_ops
 }  // namespace omni
 
-using omni::EnterpriseTypes;
-using omni::PartnerTypes;
+using omni::soap_ops::EnterpriseTypes;
+using omni::soap_ops::PartnerTypes;
 
 // Partner endpoint (/services/Soap/u/44.0).
 int __p__login(struct soap* s, _p__login* req, _p__loginResponse& resp) {
-  return omni::DoLogin<PartnerTypes>(s, req, resp);
+  return omni::soap_ops::DoLogin<PartnerTypes>(s, req, resp);
 }
 int __p__create(struct soap* s, _p__create* req, _p__createResponse& resp) {
-  return omni::DoCreateOrUpdate<PartnerTypes>(s, req, resp, false);
+  return omni::soap_ops::DoCreateOrUpdate<PartnerTypes>(s, req, resp, false);
 }
 int __p__update(struct soap* s, _p__update* req, _p__updateResponse& resp) {
-  return omni::DoCreateOrUpdate<PartnerTypes>(s, req, resp, true);
+  return omni::soap_ops::DoCreateOrUpdate<PartnerTypes>(s, req, resp, true);
 }
 int __p__upsert(struct soap* s, _p__upsert* req, _p__upsertResponse& resp) {
-  return omni::DoUpsert<PartnerTypes>(s, req, resp);
+  return omni::soap_ops::DoUpsert<PartnerTypes>(s, req, resp);
 }
 int __p__delete(struct soap* s, _p__delete* req, _p__deleteResponse& resp) {
-  return omni::DoBin<PartnerTypes, false>(s, req, resp);
+  return omni::soap_ops::DoBin<PartnerTypes, false>(s, req, resp);
 }
 int __p__undelete(struct soap* s, _p__undelete* req, _p__undeleteResponse& resp) {
-  return omni::DoBin<PartnerTypes, true>(s, req, resp);
+  return omni::soap_ops::DoBin<PartnerTypes, true>(s, req, resp);
 }
 int __p__retrieve(struct soap* s, _p__retrieve* req, _p__retrieveResponse& resp) {
-  return omni::DoRetrieve<PartnerTypes>(s, req, resp,
+  return omni::soap_ops::DoRetrieve<PartnerTypes>(s, req, resp,
                                         [s](const std::optional<omni::Record>& r, bool with_id) {
-                                          return omni::PartnerRecord(s, r, with_id);
+                                          return omni::soap_ops::PartnerRecord(s, r, with_id);
                                         });
 }
 int __p__logout(struct soap* s, _p__logout*, _p__logoutResponse& resp) {
-  return omni::DoLogout<PartnerTypes>(s, resp);
+  return omni::soap_ops::DoLogout<PartnerTypes>(s, resp);
 }
 int __p__getServerTimestamp(struct soap* s, _p__getServerTimestamp*,
                             _p__getServerTimestampResponse& resp) {
-  return omni::DoServerTimestamp<PartnerTypes>(s, resp);
+  return omni::soap_ops::DoServerTimestamp<PartnerTypes>(s, resp);
 }
 int __p__getUserInfo(struct soap* s, _p__getUserInfo*, _p__getUserInfoResponse& resp) {
-  return omni::DoGetUserInfo<PartnerTypes>(s, resp);
+  return omni::soap_ops::DoGetUserInfo<PartnerTypes>(s, resp);
 }
 
 // Enterprise endpoint (/services/Soap/c/44.0).
 int __e__login(struct soap* s, _e__login* req, _e__loginResponse& resp) {
-  return omni::DoLogin<EnterpriseTypes>(s, req, resp);
+  return omni::soap_ops::DoLogin<EnterpriseTypes>(s, req, resp);
 }
 int __e__create(struct soap* s, _e__create* req, _e__createResponse& resp) {
-  return omni::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, false);
+  return omni::soap_ops::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, false);
 }
 int __e__update(struct soap* s, _e__update* req, _e__updateResponse& resp) {
-  return omni::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, true);
+  return omni::soap_ops::DoCreateOrUpdate<EnterpriseTypes>(s, req, resp, true);
 }
 int __e__upsert(struct soap* s, _e__upsert* req, _e__upsertResponse& resp) {
-  return omni::DoUpsert<EnterpriseTypes>(s, req, resp);
+  return omni::soap_ops::DoUpsert<EnterpriseTypes>(s, req, resp);
 }
 int __e__delete(struct soap* s, _e__delete* req, _e__deleteResponse& resp) {
-  return omni::DoBin<EnterpriseTypes, false>(s, req, resp);
+  return omni::soap_ops::DoBin<EnterpriseTypes, false>(s, req, resp);
 }
 int __e__undelete(struct soap* s, _e__undelete* req, _e__undeleteResponse& resp) {
-  return omni::DoBin<EnterpriseTypes, true>(s, req, resp);
+  return omni::soap_ops::DoBin<EnterpriseTypes, true>(s, req, resp);
 }
 int __e__retrieve(struct soap* s, _e__retrieve* req, _e__retrieveResponse& resp) {
-  return omni::DoRetrieve<EnterpriseTypes>(
+  return omni::soap_ops::DoRetrieve<EnterpriseTypes>(
       s, req, resp, [s](const std::optional<omni::Record>& r, bool) {
         return omni::WriteEnterpriseSObject(s, "urn:enterprise.soap.sforce.com", "result", r);
       });
 }
 int __e__logout(struct soap* s, _e__logout*, _e__logoutResponse& resp) {
-  return omni::DoLogout<EnterpriseTypes>(s, resp);
+  return omni::soap_ops::DoLogout<EnterpriseTypes>(s, resp);
 }
 int __e__getServerTimestamp(struct soap* s, _e__getServerTimestamp*,
                             _e__getServerTimestampResponse& resp) {
-  return omni::DoServerTimestamp<EnterpriseTypes>(s, resp);
+  return omni::soap_ops::DoServerTimestamp<EnterpriseTypes>(s, resp);
 }
 int __e__getUserInfo(struct soap* s, _e__getUserInfo*, _e__getUserInfoResponse& resp) {
-  return omni::DoGetUserInfo<EnterpriseTypes>(s, resp);
+  return omni::soap_ops::DoGetUserInfo<EnterpriseTypes>(s, resp);
 }
