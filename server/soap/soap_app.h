@@ -6,6 +6,7 @@
 #include <string>
 
 #include "server/dispatcher/dispatcher.h"
+#include "server/dispatcher/query_service.h"
 #include "server/sessions/session_service.h"
 
 struct soap;
@@ -18,6 +19,7 @@ enum class Flavor { kPartner, kEnterprise };
 struct SoapApp {
   Dispatcher* dispatcher = nullptr;
   SessionService* sessions = nullptr;
+  QueryService* queries = nullptr;
   std::string base_url;  // "http://localhost:8080"
   std::string partner_wsdl;
   std::string enterprise_wsdl;
@@ -35,6 +37,9 @@ struct RequestState {
   unsigned long long body_remaining = 0;
   int (*http_parse)(struct soap*) = nullptr;
   size_t (*socket_recv)(struct soap*, char*, size_t) = nullptr;
+  // While a request is read, closing the socket is left to the worker (see http_server.cpp).
+  bool reading_request = false;
+  int (*socket_close)(struct soap*) = nullptr;
 };
 
 }  // namespace omni

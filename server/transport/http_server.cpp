@@ -80,20 +80,35 @@ size_t BoundedRecv(struct soap* soap, char* buf, size_t len) {
   return n;
 }
 
+// When reading a request fails and the client sent "Connection: close", gSOAP closes the socket
+// at once, before ServeConnection can answer with a fault, and the client sees the connection
+// drop with no answer. While a request is read the close is therefore skipped: the worker closes
+// every connection after ServeConnection returns.
+int CloseUnlessReading(struct soap* soap) {
+  auto* state = static_cast<RequestState*>(soap->user);
+  if (state->reading_request) return SOAP_OK;
+  return state->socket_close(soap);
+}
+
 // One connection: requests in turn while the client keeps it alive (gSOAP's soap_serve loop,
 // with routing by path before the SOAP body is dispatched).
 void ServeConnection(struct soap* soap, RequestState* state) {
   state->http_parse = soap->fparse;
   state->socket_recv = soap->frecv;
+  state->socket_close = soap->fclose;
   soap->fparse = ParseHeadersAndBound;
   soap->frecv = BoundedRecv;
+  soap->fclose = CloseUnlessReading;
   soap->keep_alive = soap->max_keep_alive + 1;
   do {
     if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
     state->body_limited = false;  // the next request's headers are read unbounded
     state->request_started = false;
     state->responded = false;
-    if (soap_begin_serve(soap)) {
+    state->reading_request = true;
+    int failed = soap_begin_serve(soap);
+    state->reading_request = false;
+    if (failed) {
       if (soap->error >= SOAP_STOP && state->responded) continue;  // a GET page was answered
       // Malformed XML or HTTP: a soapenv:Client fault (as Salesforce answers unparsable
       // envelopes), then close, since the rest of the request cannot be trusted. An end of
