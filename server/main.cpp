@@ -89,6 +89,7 @@ int Serve(const po::variables_map& vm) {
   omni::ChangeBus bus;
   omni::Dispatcher dispatcher(catalog, store.get(), &bus);
   omni::SessionService sessions(&dispatcher);
+  omni::QueryService queries(catalog, store.get());
   if (!omni::EnsureDefaultOrg(&dispatcher, bus, vm["admin-username"].as<std::string>(),
                               vm["admin-password"].as<std::string>(), &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
@@ -99,6 +100,7 @@ int Serve(const po::variables_map& vm) {
   omni::SoapApp app;
   app.dispatcher = &dispatcher;
   app.sessions = &sessions;
+  app.queries = &queries;
   app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
                                         : "http://localhost:" + std::to_string(port);
   app.partner_wsdl = partner_wsdl;

@@ -12,7 +12,10 @@ std::string QuoteIdent(const std::string& ident) {
 }
 
 std::string SelectExpr(const FieldDef& f) {
-  std::string col = QuoteIdent(ObjectDef::ColumnName(f));
+  return SelectExprOf(f, QuoteIdent(ObjectDef::ColumnName(f)));
+}
+
+std::string SelectExprOf(const FieldDef& f, const std::string& col) {
   switch (f.type) {
     case FieldType::kBoolean:
       return "CASE WHEN " + col + " THEN 'true' WHEN NOT " + col + " THEN 'false' END";
@@ -44,6 +47,11 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       "CREATE TABLE IF NOT EXISTS omni_autonumbers (org_id text NOT NULL, object text NOT NULL, "
       "field text NOT NULL, last bigint NOT NULL, PRIMARY KEY (org_id, object, field))",
       "CREATE SEQUENCE IF NOT EXISTS omni_id_seq",
+      // queryMore: where a query's later pages start; expired after 15 minutes unused.
+      "CREATE TABLE IF NOT EXISTS omni_query_locators (locator text PRIMARY KEY, org_id text NOT "
+      "NULL, soql text NOT NULL, include_deleted boolean NOT NULL, next_offset bigint NOT NULL, "
+      "total bigint NOT NULL, created timestamptz NOT NULL DEFAULT now(), last_used timestamptz "
+      "NOT NULL DEFAULT now())",
   };
   for (const auto& obj : catalog.objects()) {
     std::string table = QuoteIdent(obj.TableName());

@@ -17,6 +17,8 @@ std::string QuoteIdent(const std::string& ident);
 
 // The expression that reads a column back in the API's canonical text form.
 std::string SelectExpr(const FieldDef& f);
+// The same for any SQL expression of the field's type (a qualified column, min(...), ...).
+std::string SelectExprOf(const FieldDef& f, const std::string& sql_expr);
 
 // The placeholder for parameter n cast to the column's type ("$3::timestamptz").
 std::string Placeholder(int n, const FieldDef& f);

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "storage/query_sql.h"
 #include "storage/sql_text.h"
 
 namespace omni::storage {
@@ -194,6 +195,39 @@ class PgTx : public Tx {
          p);
   }
 
+  std::vector<std::pair<std::string, std::int64_t>> SelectModifiedBetween(
+      const std::string& org, const ObjectDef& obj, bool deleted, std::int64_t start,
+      std::int64_t end, std::size_t limit) override {
+    Params p;
+    p.Add(org);
+    p.Add(std::to_string(start));
+    p.Add(std::to_string(end));
+    p.Add(std::to_string(limit));
+    // Served by the (org_id, systemmodstamp) index every object table has.
+    std::string sql = "SELECT id, floor(extract(epoch FROM systemmodstamp))::bigint FROM " +
+                      QuoteIdent(obj.TableName()) +
+                      " WHERE org_id = $1 AND systemmodstamp >= to_timestamp($2::bigint) AND "
+                      "systemmodstamp < to_timestamp($3::bigint) AND " +
+                      (deleted ? "isdeleted" : "NOT isdeleted") +
+                      " ORDER BY systemmodstamp, id LIMIT $4::bigint";
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& row : Exec(*work_, sql, p)) {
+      out.emplace_back(row[0].c_str(), row[1].as<std::int64_t>());
+    }
+    return out;
+  }
+
+  std::optional<std::int64_t> OrgCreated(const std::string& org) override {
+    Params p;
+    p.Add(org);
+    auto r = Exec(*work_,
+                  "SELECT floor(extract(epoch FROM created))::bigint FROM omni_orgs WHERE "
+                  "org_id = $1",
+                  p);
+    if (r.empty()) return std::nullopt;
+    return r[0][0].as<std::int64_t>();
+  }
+
   void Savepoint() override { Exec(*work_, "SAVEPOINT omni_record", Params()); }
   void RollbackToSavepoint() override {
     Exec(*work_, "ROLLBACK TO SAVEPOINT omni_record", Params());
@@ -273,6 +307,73 @@ class PgTx : public Tx {
     p.Add(org_id);
     p.Add(name);
     Exec(*work_, "INSERT INTO omni_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", p);
+  }
+
+  std::vector<std::vector<Value>> RunQuery(const std::string& org, const soql::QueryPlan& plan,
+                                           bool include_deleted, std::int64_t page_offset,
+                                           std::int64_t page_size) override {
+    Params p;
+    std::string sql = QuerySelectSql(plan, org, include_deleted, page_offset, page_size, &p);
+    std::vector<std::vector<Value>> out;
+    for (const auto& row : Exec(*work_, sql, p)) {
+      std::vector<Value> values;
+      values.reserve(row.size());
+      for (const auto& f : row) values.push_back(Cell(f));
+      out.push_back(std::move(values));
+    }
+    return out;
+  }
+  std::int64_t CountQuery(const std::string& org, const soql::QueryPlan& plan,
+                          bool include_deleted) override {
+    Params p;
+    std::string sql = QueryCountSql(plan, org, include_deleted, &p);
+    return Exec(*work_, sql, p)[0][0].as<std::int64_t>();
+  }
+  void SaveQueryLocator(const QueryLocatorRow& row) override {
+    Params p;
+    p.Add(row.locator);
+    p.Add(row.org_id);
+    p.Add(row.soql);
+    p.Add(std::string(row.include_deleted ? "true" : "false"));
+    p.Add(std::to_string(row.next_offset));
+    p.Add(std::to_string(row.total));
+    Exec(*work_,
+         "INSERT INTO omni_query_locators (locator, org_id, soql, include_deleted, next_offset, "
+         "total) VALUES ($1, $2, $3, $4::boolean, $5::bigint, $6::bigint) ON CONFLICT (locator) "
+         "DO UPDATE SET next_offset = EXCLUDED.next_offset, total = EXCLUDED.total, last_used = "
+         "now()",
+         p);
+  }
+  std::optional<QueryLocatorRow> FindQueryLocator(const std::string& locator,
+                                                  const std::string& org,
+                                                  int max_idle_seconds) override {
+    Params expire;
+    expire.Add(std::to_string(max_idle_seconds));
+    Exec(*work_,
+         "DELETE FROM omni_query_locators WHERE last_used < now() - make_interval(secs => "
+         "$1::bigint)",
+         expire);
+    Params p;
+    p.Add(locator);
+    p.Add(org);
+    auto r = Exec(*work_,
+                  "SELECT locator, org_id, soql, include_deleted, next_offset, total FROM "
+                  "omni_query_locators WHERE locator = $1 AND org_id = $2 FOR UPDATE",
+                  p);
+    if (r.empty()) return std::nullopt;
+    QueryLocatorRow row;
+    row.locator = r[0][0].c_str();
+    row.org_id = r[0][1].c_str();
+    row.soql = r[0][2].c_str();
+    row.include_deleted = r[0][3].as<bool>();
+    row.next_offset = r[0][4].as<std::int64_t>();
+    row.total = r[0][5].as<std::int64_t>();
+    return row;
+  }
+  void DeleteQueryLocator(const std::string& locator) override {
+    Params p;
+    p.Add(locator);
+    Exec(*work_, "DELETE FROM omni_query_locators WHERE locator = $1", p);
   }
 
   void Commit() override {

@@ -19,6 +19,7 @@
 
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
+#include "server/soql/plan.h"
 
 namespace omni::storage {
 
@@ -31,6 +32,14 @@ class StorageError : public std::runtime_error {
 class UniqueViolation : public StorageError {
  public:
   using StorageError::StorageError;
+};
+
+// A queryMore continuation: the query, where its next page starts and its total size.
+struct QueryLocatorRow {
+  std::string locator, org_id, soql;
+  bool include_deleted = false;
+  std::int64_t next_offset = 0;
+  std::int64_t total = 0;
 };
 
 struct SessionRow {
@@ -65,6 +74,14 @@ class Tx {
   // Moves a row in or out of the recycle bin, stamping the audit fields.
   virtual void SetDeleted(const std::string& org, const ObjectDef& obj, const std::string& id,
                           bool deleted, const std::string& user_id, const std::string& now) = 0;
+  // Replication (getUpdated/getDeleted): Ids and SystemModstamps (epoch seconds) of the rows
+  // whose SystemModstamp lies in [start, end), in the recycle bin or out of it as `deleted` asks,
+  // oldest first, at most `limit` of them.
+  virtual std::vector<std::pair<std::string, std::int64_t>> SelectModifiedBetween(
+      const std::string& org, const ObjectDef& obj, bool deleted, std::int64_t start,
+      std::int64_t end, std::size_t limit) = 0;
+  // When the org was created (epoch seconds), or nullopt for an org the database lacks.
+  virtual std::optional<std::int64_t> OrgCreated(const std::string& org) = 0;
   // Savepoints, so that one record of a call can fail without undoing the others.
   virtual void Savepoint() = 0;
   virtual void RollbackToSavepoint() = 0;
@@ -85,6 +102,23 @@ class Tx {
   // Serialises org bootstrapping across processes until the transaction ends.
   virtual void LockBootstrap() = 0;
   virtual void InsertOrg(const std::string& org_id, const std::string& name) = 0;
+
+  // SOQL (storage/query_sql.h): rows [page_offset, page_offset + page_size) of a bound query's
+  // result, one value per plan.columns entry in canonical text form, in a stable total order.
+  virtual std::vector<std::vector<Value>> RunQuery(const std::string& org,
+                                                   const soql::QueryPlan& plan,
+                                                   bool include_deleted, std::int64_t page_offset,
+                                                   std::int64_t page_size) = 0;
+  // The number of rows of the whole result (LIMIT/OFFSET applied); for SELECT COUNT() the count.
+  virtual std::int64_t CountQuery(const std::string& org, const soql::QueryPlan& plan,
+                                  bool include_deleted) = 0;
+  // Query locators: insert or update one (marking it used now); find one of this org unused
+  // for less than max_idle_seconds (expired ones are removed); remove one.
+  virtual void SaveQueryLocator(const QueryLocatorRow& row) = 0;
+  virtual std::optional<QueryLocatorRow> FindQueryLocator(const std::string& locator,
+                                                          const std::string& org,
+                                                          int max_idle_seconds) = 0;
+  virtual void DeleteQueryLocator(const std::string& locator) = 0;
 
   // Makes every change durable. Without Commit() the destructor rolls everything back.
   virtual void Commit() = 0;

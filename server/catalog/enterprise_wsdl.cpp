@@ -56,7 +56,14 @@ std::string MakeEnterpriseWsdl(const Catalog& catalog, const std::string& partne
       "                    <element name=\"fieldsToNull\"       type=\"xsd:string\" "
       "nillable=\"true\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>\n"
       "                    <element name=\"Id\"                 type=\"tns:ID\" "
-      "nillable=\"true\" />\n                </sequence>\n            </complexType>\n\n";
+      "nillable=\"true\" />\n                </sequence>\n            </complexType>\n\n"
+      // The rows of aggregate queries, as in Salesforce's enterprise WSDL.
+      "            <complexType name=\"AggregateResult\">\n                <complexContent>\n"
+      "                    <extension base=\"ens:sObject\">\n                        <sequence>\n"
+      "                            <any namespace=\"##targetNamespace\" minOccurs=\"0\" "
+      "maxOccurs=\"unbounded\" processContents=\"lax\"/>\n                        </sequence>\n"
+      "                    </extension>\n                </complexContent>\n"
+      "            </complexType>\n\n";
   for (const auto& obj : catalog.objects()) types += ObjectType(obj);
   s.replace(b, e + std::string("</complexType>").size() - b, types);
   ReplaceAll(&s, "urn:sobject.partner.soap.sforce.com", "urn:sobject.enterprise.soap.sforce.com");

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   std::ifstream base(argv[3]);
   std::ofstream typemap(argv[5]);
   typemap << base.rdbuf();
+  typemap << "es__AggregateResult = | xsd__anyType | xsd__anyType*\n";
   for (const auto& obj : catalog->objects()) {
     typemap << "es__" << obj.name << " = | xsd__anyType | xsd__anyType*\n";
   }

@@ -52,6 +52,7 @@ enum class ExceptionCode {
   kInvalidTypeForOperation,
   kInvalidSoapHeader,
   kMalformedId,
+  kInvalidQueryFilterOperator,
 };
 
 // Which fault element carries the code (ApiFault subtypes of the fault namespace).

@@ -11,6 +11,16 @@
 
 namespace omni {
 
+// A database failure must not leak SQL to the client: log it, answer with an opaque error id.
+Fault StorageFault(const std::exception& e) {
+  static std::atomic<long> counter{0};
+  long n = ++counter;
+  std::cerr << "omni-emulator: storage error #" << n << ": " << e.what() << std::endl;
+  return UnknownExceptionFault(
+      "An unexpected error occurred. Please include this ErrorId if you contact support: " +
+      std::to_string(n) + "-omni");
+}
+
 namespace {
 
 // Resolves type and field names against the catalog, in place (catalog spelling afterwards).
@@ -31,16 +41,6 @@ std::optional<Fault> Resolve(const Catalog& catalog, Record* rec, const ObjectDe
     name = f->name;
   }
   return std::nullopt;
-}
-
-// A database failure must not leak SQL to the client: log it, answer with an opaque error id.
-Fault StorageFault(const std::exception& e) {
-  static std::atomic<long> counter{0};
-  long n = ++counter;
-  std::cerr << "omni-emulator: storage error #" << n << ": " << e.what() << std::endl;
-  return UnknownExceptionFault(
-      "An unexpected error occurred. Please include this ErrorId if you contact support: " +
-      std::to_string(n) + "-omni");
 }
 
 // With AllOrNoneHeader, one failure turns every other result into a rollback.

@@ -52,6 +52,10 @@ struct Outcome {
   }
 };
 
+// A database failure (StorageError or anything unexpected) as the client sees it: logged with
+// an error number on stderr, answered as UNKNOWN_EXCEPTION with that opaque number and no SQL.
+Fault StorageFault(const std::exception& e);
+
 constexpr int kMaxRecordsPerCall = 200;
 constexpr int kMaxRetrieveIds = 2000;
 

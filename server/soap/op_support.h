@@ -54,6 +54,42 @@ struct PartnerTypes {
   using UserInfoResult = p__GetUserInfoResult;
   using TimestampResult = p__GetServerTimestampResult;
   static const char* Path() { return "/services/Soap/u/"; }
+  // describe* and getUpdated/getDeleted (server/soap/describe_ops.cpp, replication_ops.cpp).
+  static constexpr const char* kApiNs = "urn:partner.soap.sforce.com";
+  using DescribeGlobalResult = p__DescribeGlobalResult;
+  using DescribeGlobalSObject = p__DescribeGlobalSObjectResult;
+  using DescribeSObjectResult = p__DescribeSObjectResult;
+  using FieldT = p__Field;
+  using PicklistEntryT = p__PicklistEntry;
+  using ChildRelationshipT = p__ChildRelationship;
+  using FieldTypeT = enum p__fieldType;
+  using SoapTypeT = enum p__soapType;
+  using GetUpdatedResult = p__GetUpdatedResult;
+  using GetDeletedResult = p__GetDeletedResult;
+  using DeletedRecordT = p__DeletedRecord;
+  static int S2FieldType(struct soap* s, const char* t, FieldTypeT* v) {
+    return soap_s2p__fieldType(s, t, v);
+  }
+  static int S2SoapType(struct soap* s, const char* t, SoapTypeT* v) {
+    return soap_s2p__soapType(s, t, v);
+  }
+  static DescribeGlobalResult* NewDescribeGlobal(struct soap* s) {
+    return soap_new_p__DescribeGlobalResult(s);
+  }
+  static DescribeGlobalSObject* NewDescribeGlobalSObject(struct soap* s) {
+    return soap_new_p__DescribeGlobalSObjectResult(s);
+  }
+  static DescribeSObjectResult* NewDescribeSObject(struct soap* s) {
+    return soap_new_p__DescribeSObjectResult(s);
+  }
+  static FieldT* NewField(struct soap* s) { return soap_new_p__Field(s); }
+  static PicklistEntryT* NewPicklistEntry(struct soap* s) { return soap_new_p__PicklistEntry(s); }
+  static ChildRelationshipT* NewChildRelationship(struct soap* s) {
+    return soap_new_p__ChildRelationship(s);
+  }
+  static GetUpdatedResult* NewGetUpdated(struct soap* s) { return soap_new_p__GetUpdatedResult(s); }
+  static GetDeletedResult* NewGetDeleted(struct soap* s) { return soap_new_p__GetDeletedResult(s); }
+  static DeletedRecordT* NewDeletedRecord(struct soap* s) { return soap_new_p__DeletedRecord(s); }
   static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
     return soap_s2p__StatusCode(s, t, v);
   }
@@ -68,6 +104,10 @@ struct PartnerTypes {
   static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_p__GetUserInfoResult(s); }
   static TimestampResult* NewTimestamp(struct soap* s) {
     return soap_new_p__GetServerTimestampResult(s);
+  }
+  static p__QueryResult* NewQueryResult(struct soap* s) { return soap_new_p__QueryResult(s); }
+  static const _p__QueryOptions* QueryOptions(struct soap* s) {
+    return s->header ? s->header->p__QueryOptions : nullptr;
   }
   static std::string SessionId(struct soap* s) {
     return s->header && s->header->p__SessionHeader ? s->header->p__SessionHeader->sessionId
@@ -91,6 +131,42 @@ struct EnterpriseTypes {
   using UserInfoResult = e__GetUserInfoResult;
   using TimestampResult = e__GetServerTimestampResult;
   static const char* Path() { return "/services/Soap/c/"; }
+  // describe* and getUpdated/getDeleted (server/soap/describe_ops.cpp, replication_ops.cpp).
+  static constexpr const char* kApiNs = "urn:enterprise.soap.sforce.com";
+  using DescribeGlobalResult = e__DescribeGlobalResult;
+  using DescribeGlobalSObject = e__DescribeGlobalSObjectResult;
+  using DescribeSObjectResult = e__DescribeSObjectResult;
+  using FieldT = e__Field;
+  using PicklistEntryT = e__PicklistEntry;
+  using ChildRelationshipT = e__ChildRelationship;
+  using FieldTypeT = enum e__fieldType;
+  using SoapTypeT = enum e__soapType;
+  using GetUpdatedResult = e__GetUpdatedResult;
+  using GetDeletedResult = e__GetDeletedResult;
+  using DeletedRecordT = e__DeletedRecord;
+  static int S2FieldType(struct soap* s, const char* t, FieldTypeT* v) {
+    return soap_s2e__fieldType(s, t, v);
+  }
+  static int S2SoapType(struct soap* s, const char* t, SoapTypeT* v) {
+    return soap_s2e__soapType(s, t, v);
+  }
+  static DescribeGlobalResult* NewDescribeGlobal(struct soap* s) {
+    return soap_new_e__DescribeGlobalResult(s);
+  }
+  static DescribeGlobalSObject* NewDescribeGlobalSObject(struct soap* s) {
+    return soap_new_e__DescribeGlobalSObjectResult(s);
+  }
+  static DescribeSObjectResult* NewDescribeSObject(struct soap* s) {
+    return soap_new_e__DescribeSObjectResult(s);
+  }
+  static FieldT* NewField(struct soap* s) { return soap_new_e__Field(s); }
+  static PicklistEntryT* NewPicklistEntry(struct soap* s) { return soap_new_e__PicklistEntry(s); }
+  static ChildRelationshipT* NewChildRelationship(struct soap* s) {
+    return soap_new_e__ChildRelationship(s);
+  }
+  static GetUpdatedResult* NewGetUpdated(struct soap* s) { return soap_new_e__GetUpdatedResult(s); }
+  static GetDeletedResult* NewGetDeleted(struct soap* s) { return soap_new_e__GetDeletedResult(s); }
+  static DeletedRecordT* NewDeletedRecord(struct soap* s) { return soap_new_e__DeletedRecord(s); }
   static int S2Status(struct soap* s, const char* t, StatusCodeT* v) {
     return soap_s2e__StatusCode(s, t, v);
   }
@@ -105,6 +181,10 @@ struct EnterpriseTypes {
   static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_e__GetUserInfoResult(s); }
   static TimestampResult* NewTimestamp(struct soap* s) {
     return soap_new_e__GetServerTimestampResult(s);
+  }
+  static e__QueryResult* NewQueryResult(struct soap* s) { return soap_new_e__QueryResult(s); }
+  static const _e__QueryOptions* QueryOptions(struct soap* s) {
+    return s->header ? s->header->e__QueryOptions : nullptr;
   }
   static std::string SessionId(struct soap* s) {
     return s->header && s->header->e__SessionHeader ? s->header->e__SessionHeader->sessionId

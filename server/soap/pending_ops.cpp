@@ -26,11 +26,3 @@ int NotServedYet(struct soap* soap, const char* call) {
     return omni::soap_ops::NotServedYet<omni::soap_ops::EnterpriseTypes>(s, #call);        \
   }
 
-OMNI_PENDING(describeGlobal)
-OMNI_PENDING(describeSObject)
-OMNI_PENDING(describeSObjects)
-OMNI_PENDING(getDeleted)
-OMNI_PENDING(getUpdated)
-OMNI_PENDING(query)
-OMNI_PENDING(queryAll)
-OMNI_PENDING(queryMore)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <variant>
 
 namespace omni {
 
@@ -83,29 +84,128 @@ std::vector<soap_dom_element> WriteFieldElements(struct soap* soap, const Record
   return out;
 }
 
-soap_dom_element WriteEnterpriseSObject(struct soap* soap, const char* ns, const char* tag,
-                                        const std::optional<Record>& rec) {
+namespace {
+
+// An sObject element (a query row's parent, or an enterprise result) with xsi:type naming its
+// type in the given sObject namespace; the prefix is declared on the element itself so the
+// value resolves wherever a client reads the element.
+soap_dom_element TypedElement(struct soap* soap, const char* ns, const char* tag,
+                              const char* type_ns, const char* prefix, const std::string& type) {
   soap_dom_element e(soap, ns, tag);
-  if (!rec) {
-    soap_att_text(soap_att(&e, kXsiNs, "nil"), "true");
-    return e;
+  soap_att_text(soap_att(&e, nullptr, (std::string("xmlns:") + prefix).c_str()), type_ns);
+  soap_att_text(soap_att(&e, kXsiNs, "type"), (std::string(prefix) + ":" + type).c_str());
+  return e;
+}
+
+soap_dom_element Nil(struct soap* soap, const char* ns, const std::string& tag) {
+  soap_dom_element e(soap, ns, tag.c_str());
+  soap_att_text(soap_att(&e, kXsiNs, "nil"), "true");
+  return e;
+}
+
+void AddPartnerFields(struct soap* soap, soap_dom_element* parent, const QueryRecord& rec,
+                      std::vector<soap_dom_element>* out);
+
+// A parent record inside a partner query row: <Rel xsi:type="sf:sObject"><type/><Id/>...</Rel>.
+soap_dom_element PartnerParent(struct soap* soap, const std::string& tag, const QueryRecord& rec) {
+  soap_dom_element e =
+      TypedElement(soap, kPartnerSObjectNs, tag.c_str(), kPartnerSObjectNs, "sf", "sObject");
+  soap_dom_element type(soap, kPartnerSObjectNs, "type", rec.type.c_str());
+  soap_add_elt(&e, &type);
+  bool has_id = false;
+  for (const auto& f : rec.fields) has_id = has_id || f.first == "Id";
+  if (!has_id) {
+    // Salesforce always writes the parent's Id slot, nil when it was not selected.
+    soap_dom_element id = Nil(soap, kPartnerSObjectNs, "Id");
+    soap_add_elt(&e, &id);
   }
-  // gSOAP declares on the envelope only the namespaces its generated code used, so the prefix
-  // that xsi:type's value names is declared on the element itself.
-  soap_att_text(soap_att(&e, nullptr, "xmlns:es"), kEnterpriseSObjectNs);
-  soap_att_text(soap_att(&e, kXsiNs, "type"), ("es:" + rec->type).c_str());
-  // The enterprise WSDL's sequence is Id (from sObject), then the fields in alphabetical order,
-  // and schema-driven clients (zeep) insist on that order.
-  std::vector<std::pair<std::string, Value>> fields = rec->fields;
+  AddPartnerFields(soap, &e, rec, nullptr);
+  return e;
+}
+
+void AddPartnerFields(struct soap* soap, soap_dom_element* parent, const QueryRecord& rec,
+                      std::vector<soap_dom_element>* out) {
+  for (const auto& [name, value] : rec.fields) {
+    soap_dom_element child(soap);
+    if (const auto* v = std::get_if<Value>(&value)) {
+      child = FieldElement(soap, kPartnerSObjectNs, name, *v);
+    } else if (const auto& nested = std::get<std::shared_ptr<QueryRecord>>(value)) {
+      child = PartnerParent(soap, name, *nested);
+    } else {
+      child = Nil(soap, kPartnerSObjectNs, name);
+    }
+    if (out) out->push_back(child);
+    else soap_add_elt(parent, &child);
+  }
+}
+
+// Enterprise sequences are Id (from sObject), then the fields in alphabetical order, as the
+// derived enterprise WSDL declares them; schema-driven clients (zeep) insist on that order.
+std::vector<std::pair<std::string, QueryValue>> InWsdlOrder(const QueryRecord& rec) {
+  auto fields = rec.fields;
   std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
     if ((a.first == "Id") != (b.first == "Id")) return a.first == "Id";
     return a.first < b.first;
   });
-  for (const auto& [name, v] : fields) {
-    soap_dom_element child = FieldElement(soap, kEnterpriseSObjectNs, name, v);
+  return fields;
+}
+
+soap_dom_element EnterpriseRecord(struct soap* soap, const char* ns, const std::string& tag,
+                                  const QueryRecord& rec) {
+  soap_dom_element e =
+      TypedElement(soap, ns, tag.c_str(), kEnterpriseSObjectNs, "es", rec.type);
+  bool has_id = false;
+  for (const auto& f : rec.fields) has_id = has_id || f.first == "Id";
+  if (!has_id) {
+    // sObject's Id is a required (nillable) element of the enterprise schema.
+    soap_dom_element id = Nil(soap, kEnterpriseSObjectNs, "Id");
+    soap_add_elt(&e, &id);
+  }
+  for (const auto& [name, value] : InWsdlOrder(rec)) {
+    soap_dom_element child(soap);
+    if (const auto* v = std::get_if<Value>(&value)) {
+      child = FieldElement(soap, kEnterpriseSObjectNs, name, *v);
+    } else if (const auto& nested = std::get<std::shared_ptr<QueryRecord>>(value)) {
+      child = EnterpriseRecord(soap, kEnterpriseSObjectNs, name, *nested);
+    } else {
+      child = Nil(soap, kEnterpriseSObjectNs, name);
+    }
     soap_add_elt(&e, &child);
   }
   return e;
+}
+
+QueryRecord FromRecord(const Record& rec) {
+  QueryRecord q;
+  q.type = rec.type;
+  for (const auto& [name, v] : rec.fields) q.fields.emplace_back(name, v);
+  return q;
+}
+
+}  // namespace
+
+std::vector<soap_dom_element> WriteQueryFields(struct soap* soap, const QueryRecord& rec,
+                                               bool include_id) {
+  std::vector<soap_dom_element> out;
+  QueryRecord without_id = rec;
+  if (!include_id) {
+    without_id.fields.erase(std::remove_if(without_id.fields.begin(), without_id.fields.end(),
+                                           [](const auto& f) { return f.first == "Id"; }),
+                            without_id.fields.end());
+  }
+  AddPartnerFields(soap, nullptr, without_id, &out);
+  return out;
+}
+
+soap_dom_element WriteEnterpriseQueryRecord(struct soap* soap, const char* ns, const char* tag,
+                                            const QueryRecord& rec) {
+  return EnterpriseRecord(soap, ns, tag, rec);
+}
+
+soap_dom_element WriteEnterpriseSObject(struct soap* soap, const char* ns, const char* tag,
+                                        const std::optional<Record>& rec) {
+  if (!rec) return Nil(soap, ns, tag);
+  return EnterpriseRecord(soap, ns, tag, FromRecord(*rec));
 }
 
 }  // namespace omni

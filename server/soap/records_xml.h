@@ -11,6 +11,7 @@
 
 #include "server/core/record.h"
 #include "server/core/status.h"
+#include "server/dispatcher/query_service.h"
 
 struct soap;
 struct soap_dom_element;
@@ -30,6 +31,16 @@ std::optional<Fault> ReadEnterpriseSObject(const soap_dom_element& node, Record*
 // Field elements for a partner sObject's <any> content, in the sObject namespace.
 std::vector<soap_dom_element> WriteFieldElements(struct soap* soap, const Record& rec,
                                                  bool include_id);
+
+// The field elements of a partner query row (its <any> content): parent relationships become
+// nested sObject elements (xsi:type="sf:sObject" with type and Id), empty ones xsi:nil.
+std::vector<soap_dom_element> WriteQueryFields(struct soap* soap, const QueryRecord& rec,
+                                               bool include_id);
+
+// A whole enterprise query row named `tag`, xsi:type="es:<type>", fields in WSDL order, parents
+// as nested typed elements.
+soap_dom_element WriteEnterpriseQueryRecord(struct soap* soap, const char* ns, const char* tag,
+                                            const QueryRecord& rec);
 
 // A whole enterprise sObject element named `tag` in namespace `ns`, xsi:type="es:<type>", with
 // Id first and the other fields in record order; a nil element when rec is nullopt.
