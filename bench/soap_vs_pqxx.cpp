@@ -1,4 +1,4 @@
-// Benchmark: create and retrieve throughput through the partner SOAP endpoint with several
+// Benchmark: create, retrieve and SOQL query throughput through the partner SOAP endpoint with several
 // concurrent keep-alive clients, next to the same inserts and selects issued straight to the same
 // PostgreSQL with libpqxx, reported as ratios measured in one run.
 //
@@ -267,6 +267,44 @@ int main(int argc, char** argv) {
          RunParallel(clients, iterations, 1, pg_retrieve(1)));
   Report("retrieve, 200 ids/call", RunParallel(clients, big, 200, soap_retrieve(200)),
          RunParallel(clients, big, 200, pg_retrieve(200)));
+  // SOQL: a one-row query by Id, and a 2,000-row page (QueryOptions batchSize 2000), next to
+  // the same SELECTs through libpqxx (the reference reads the same columns in the same order).
+  auto soap_query = [&](bool page) {
+    return [&, page](int c, int i) {
+      std::string soql =
+          page ? "SELECT Id, DeveloperName, MasterLabel, CreatedDate FROM ServicePresenceStatus "
+                 "ORDER BY DeveloperName LIMIT 2000"
+               : "SELECT Id, DeveloperName, MasterLabel, CreatedDate FROM ServicePresenceStatus "
+                 "WHERE Id = '" + ids[c][static_cast<size_t>(i) % ids[c].size()] + "'";
+      std::string hdr = header + (page ? "<p:QueryOptions><p:batchSize>2000</p:batchSize>"
+                                         "</p:QueryOptions>"
+                                       : "");
+      std::string resp = conns[c]->Post(
+          path, Envelope(hdr, "<p:query><p:queryString>" + soql + "</p:queryString></p:query>"));
+      if (resp.find(page ? "<p:size>" : "DeveloperName") == std::string::npos) {
+        throw std::runtime_error("query failed: " + resp.substr(0, 400));
+      }
+    };
+  };
+  auto pg_query = [&](bool page) {
+    return [&, page](int c, int i) {
+      pqxx::work w(*pgs[c]);
+      const char* cols =
+          "SELECT id, developername, masterlabel, to_char(createddate AT TIME ZONE 'UTC', "
+          "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sobj_servicepresencestatus WHERE org_id = $1 "
+          "AND NOT isdeleted ";
+      pqxx::result rows =
+          page ? w.exec_params(std::string(cols) + "ORDER BY developername, id LIMIT 2000", org_id)
+               : w.exec_params(std::string(cols) + "AND id = $2", org_id,
+                               ids[c][static_cast<size_t>(i) % ids[c].size()]);
+      if (rows.size() == 0) throw std::runtime_error("select found nothing");
+      w.commit();
+    };
+  };
+  Report("query by Id, 1 row", RunParallel(clients, iterations, 1, soap_query(false)),
+         RunParallel(clients, iterations, 1, pg_query(false)));
+  Report("query, 2000-row page", RunParallel(clients, big, 2000, soap_query(true)),
+         RunParallel(clients, big, 2000, pg_query(true)));
   // The reference rows are not emulator records: remove them.
   pqxx::work w(*pgs[0]);
   w.exec_params("DELETE FROM sobj_servicepresencestatus WHERE id LIKE 'refr' || $1 || '%'", run);

@@ -51,6 +51,8 @@ function parseFields(body, system) {
       nillable: props.has('Nillable'),
       defaultedOnCreate: props.has('DefaultedOnCreate'),
       filterable: props.has('Filter'),
+      sortable: props.has('Sort'),
+      groupable: props.has('Group'),
       restrictedPicklist: props.has('RestrictedPicklist'),
       unique: props.has('Unique'),
       idLookup: props.has('IdLookup'),
