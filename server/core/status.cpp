@@ -47,6 +47,7 @@ const char* ExceptionCodeName(ExceptionCode code) {
     case ExceptionCode::kInvalidTypeForOperation: return "INVALID_TYPE_FOR_OPERATION";
     case ExceptionCode::kInvalidSoapHeader: return "INVALID_SOAP_HEADER";
     case ExceptionCode::kMalformedId: return "MALFORMED_ID";
+    case ExceptionCode::kNumberOutsideValidRange: return "NUMBER_OUTSIDE_VALID_RANGE";
     case ExceptionCode::kInvalidQueryFilterOperator: return "INVALID_QUERY_FILTER_OPERATOR";
   }
   return "UNKNOWN_EXCEPTION";

@@ -53,6 +53,7 @@ enum class ExceptionCode {
   kInvalidSoapHeader,
   kMalformedId,
   kInvalidQueryFilterOperator,
+  kNumberOutsideValidRange,
 };
 
 // Which fault element carries the code (ApiFault subtypes of the fault namespace).

@@ -143,6 +143,8 @@ void AddPartnerFields(struct soap* soap, soap_dom_element* parent, const QueryRe
 // derived enterprise WSDL declares them; schema-driven clients (zeep) insist on that order.
 std::vector<std::pair<std::string, QueryValue>> InWsdlOrder(const QueryRecord& rec) {
   auto fields = rec.fields;
+  // AggregateResult's fields are <any> content: they keep the SELECT order.
+  if (rec.type == "AggregateResult") return fields;
   std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) {
     if ((a.first == "Id") != (b.first == "Id")) return a.first == "Id";
     return a.first < b.first;

@@ -297,8 +297,12 @@ QueryPlan BindContext::BindSelect(const SelectAst& ast, bool sub) {
   }
   if (ast.offset) {
     if (*ast.offset > kMaxOffset) {
-      throw MalformedQuery("Maximum SOQL offset allowed is 2000", ast.offset_pos.row,
-                           ast.offset_pos.column);
+      // SOQL reference (OFFSET): "Requesting an offset greater than 2,000 results in a
+      // NUMBER_OUTSIDE_VALID_RANGE error."
+      SoqlError e = MalformedQuery("Maximum SOQL offset allowed is 2000", ast.offset_pos.row,
+                                   ast.offset_pos.column);
+      e.code = ExceptionCode::kNumberOutsideValidRange;
+      throw e;
     }
     plan.offset = *ast.offset;
   }

@@ -205,11 +205,11 @@ TEST_CASE("values must fit their field") {
                   "FROM ServiceChannel WHERE Id IN (SELECT ServiceChannelId FROM AgentWork))"));
 }
 
-TEST_CASE("OFFSET above 2000 is refused with Salesforce's message") {
+TEST_CASE("OFFSET above 2000 is NUMBER_OUTSIDE_VALID_RANGE, as the SOQL reference says") {
   CHECK_FALSE(CompileSoql("SELECT Id FROM AgentWork LIMIT 10 OFFSET 2000"));
   auto f = CompileSoql("SELECT Id FROM AgentWork OFFSET 2001");
   REQUIRE(f);
-  CHECK(f->code == ExceptionCode::kMalformedQuery);
+  CHECK(f->code == ExceptionCode::kNumberOutsideValidRange);
   CHECK(f->message.find("Maximum SOQL offset allowed is 2000") != std::string::npos);
 }
 
