@@ -118,13 +118,18 @@ Outcome<QueryPage> QueryService::Query(const CallContext& ctx, const std::string
   try {
     auto tx = store_->Begin();
     Result out;
-    std::int64_t total = tx->CountQuery(ctx.org_id, plan, include_deleted);
-    out.value.size = ClampInt(total);
     if (plan.count_only) {
+      out.value.size = ClampInt(tx->CountQuery(ctx.org_id, plan, include_deleted));
       tx->Commit();
       return out;
     }
     auto rows = tx->RunQuery(ctx.org_id, plan, include_deleted, 0, batch);
+    // A first page shorter than the batch is the whole result: its length is the size, and the
+    // COUNT statement (a second scan) is only needed when there are more pages.
+    std::int64_t total = static_cast<std::int64_t>(rows.size()) < batch
+                             ? static_cast<std::int64_t>(rows.size())
+                             : tx->CountQuery(ctx.org_id, plan, include_deleted);
+    out.value.size = ClampInt(total);
     Shaper shaper(*catalog_, plan);
     out.value.records.reserve(rows.size());
     for (const auto& row : rows) out.value.records.push_back(shaper.Row(row));
