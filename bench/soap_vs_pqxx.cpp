@@ -1,6 +1,6 @@
-// Benchmark: create, retrieve and SOQL query throughput through the partner SOAP endpoint with several
-// concurrent keep-alive clients, next to the same inserts and selects issued straight to the same
-// PostgreSQL with libpqxx, reported as ratios measured in one run.
+// Benchmark: create, retrieve and SOQL query throughput through the partner SOAP endpoint with
+// several concurrent keep-alive clients, next to the same inserts and selects issued straight to
+// the same PostgreSQL with libpqxx, reported as ratios measured in one run.
 //
 //   omni-bench --url http://localhost:18090 --database-url postgresql://... [--clients 4]
 //
@@ -51,9 +51,10 @@ class Http {
   }
   ~Http() { close(fd_); }
   std::string Post(const std::string& path, const std::string& body) {
-    std::string req = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; " +
-                      "charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: " +
-                      std::to_string(body.size()) + "\r\nConnection: keep-alive\r\n\r\n" + body;
+    std::string req =
+        "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; " +
+        "charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: keep-alive\r\n\r\n" + body;
     for (size_t sent = 0; sent < req.size();) {
       ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) throw std::runtime_error("send failed");
@@ -155,10 +156,14 @@ int main(int argc, char** argv) {
   int clients = 4, iterations = 200;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url") url = v;
-    else if (k == "--database-url") db = v;
-    else if (k == "--clients") clients = std::stoi(v);
-    else if (k == "--iterations") iterations = std::stoi(v);
+    if (k == "--url")
+      url = v;
+    else if (k == "--database-url")
+      db = v;
+    else if (k == "--clients")
+      clients = std::stoi(v);
+    else if (k == "--iterations")
+      iterations = std::stoi(v);
   }
   if (url.empty() || db.empty()) {
     std::cerr << "usage: omni-bench --url URL --database-url URL [--clients N] [--iterations N]\n";
@@ -170,8 +175,9 @@ int main(int argc, char** argv) {
 
   Http login_conn(port);
   std::string login = login_conn.Post(
-      path, Envelope("", "<p:login><p:username>admin@omni.local</p:username><p:password>"
-                         "password</p:password></p:login>"));
+      path, Envelope("",
+                     "<p:login><p:username>admin@omni.local</p:username><p:password>"
+                     "password</p:password></p:login>"));
   std::smatch m;
   std::regex_search(login, m, std::regex("sessionId>([^<]+)<"));
   std::regex_search(login, m, std::regex("sessionId>([^<]+)<"));
@@ -180,7 +186,8 @@ int main(int argc, char** argv) {
   std::string user_id = m[1];
   std::regex_search(login, m, std::regex("organizationId>([^<]+)<"));
   std::string org_id = m[1];
-  std::string header = "<p:SessionHeader><p:sessionId>" + session + "</p:sessionId></p:SessionHeader>";
+  std::string header =
+      "<p:SessionHeader><p:sessionId>" + session + "</p:sessionId></p:SessionHeader>";
 
   std::vector<std::unique_ptr<Http>> conns;
   for (int c = 0; c < clients; ++c) conns.push_back(std::make_unique<Http>(port));
@@ -221,11 +228,12 @@ int main(int argc, char** argv) {
   };
   auto soap_retrieve = [&](int batch) {
     return [&, batch](int c, int i) {
-      std::string body = "<p:retrieve><p:fieldList>Id, DeveloperName, MasterLabel, CreatedDate"
-                         "</p:fieldList><p:sObjectType>ServicePresenceStatus</p:sObjectType>";
+      std::string body =
+          "<p:retrieve><p:fieldList>Id, DeveloperName, MasterLabel, CreatedDate"
+          "</p:fieldList><p:sObjectType>ServicePresenceStatus</p:sObjectType>";
       for (int r = 0; r < batch; ++r) {
-        body += "<p:ids>" + ids[c][(static_cast<size_t>(i) * batch + r) % ids[c].size()] +
-                "</p:ids>";
+        body +=
+            "<p:ids>" + ids[c][(static_cast<size_t>(i) * batch + r) % ids[c].size()] + "</p:ids>";
       }
       std::string resp = conns[c]->Post(path, Envelope(header, body + "</p:retrieve>"));
       if (resp.find("DeveloperName") == std::string::npos) {
@@ -245,7 +253,8 @@ int main(int argc, char** argv) {
       auto rows = w.exec_params(
           "SELECT id, developername, masterlabel, to_char(createddate AT TIME ZONE 'UTC', "
           "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM sobj_servicepresencestatus WHERE org_id = $1 "
-          "AND NOT isdeleted AND id IN (" + in + ")",
+          "AND NOT isdeleted AND id IN (" +
+              in + ")",
           pqxx::prepare::make_dynamic_params(params));
       if (rows.size() == 0) throw std::runtime_error("select found nothing");
       w.commit();
@@ -253,8 +262,7 @@ int main(int argc, char** argv) {
   };
 
   std::printf("clients=%d, keep-alive connections, iterations per client as noted\n", clients);
-  std::printf("%-26s %18s %18s %10s\n", "operation", "SOAP partner", "libpqxx direct",
-              "ratio");
+  std::printf("%-26s %18s %18s %10s\n", "operation", "SOAP partner", "libpqxx direct", "ratio");
   // Warm-up, and the ids for the retrieve runs.
   RunParallel(clients, 20, 1, soap_create(1));
   RunParallel(clients, 20, 1, pg_create(1));
@@ -275,7 +283,8 @@ int main(int argc, char** argv) {
           page ? "SELECT Id, DeveloperName, MasterLabel, CreatedDate FROM ServicePresenceStatus "
                  "ORDER BY DeveloperName LIMIT 2000"
                : "SELECT Id, DeveloperName, MasterLabel, CreatedDate FROM ServicePresenceStatus "
-                 "WHERE Id = '" + ids[c][static_cast<size_t>(i) % ids[c].size()] + "'";
+                 "WHERE Id = '" +
+                     ids[c][static_cast<size_t>(i) % ids[c].size()] + "'";
       std::string hdr = header + (page ? "<p:QueryOptions><p:batchSize>2000</p:batchSize>"
                                          "</p:QueryOptions>"
                                        : "");

@@ -131,26 +131,24 @@ int Serve(const po::variables_map& vm) {
 
 int main(int argc, char** argv) {
   po::options_description opts("omni-emulator serve options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("port", po::value<int>()->default_value(8080), "HTTP port (OMNI_PORT)")
-      ("host", po::value<std::string>()->default_value(""),
-       "address to listen on, all when empty (OMNI_HOST)")
-      ("database-url", po::value<std::string>(),
-       "PostgreSQL URL; without it an embedded cluster under --data-dir is used "
-       "(OMNI_DATABASE_URL)")
-      ("data-dir", po::value<std::string>()->default_value("./.omni-data"),
-       "directory of the embedded PostgreSQL cluster (OMNI_DATA_DIR)")
-      ("admin-username", po::value<std::string>()->default_value("admin@omni.local"),
-       "username of the default org's administrator (OMNI_ADMIN_USERNAME)")
-      ("admin-password", po::value<std::string>()->default_value("password"),
-       "password of that administrator (OMNI_ADMIN_PASSWORD)")
-      ("workers", po::value<int>()->default_value(16), "worker threads (OMNI_WORKERS)")
-      ("public-url", po::value<std::string>(),
-       "base URL clients reach the server at, for login's serverUrl and the WSDLs' address "
-       "(OMNI_PUBLIC_URL; default http://localhost:PORT)")
-      ("wsdl-dir", po::value<std::string>()->default_value(OMNI_SOURCE_DIR "/wsdl"),
-       "directory holding catalog.xml and partner.wsdl (OMNI_WSDL_DIR)");
+  opts.add_options()("help,h", "show this help")("port", po::value<int>()->default_value(8080),
+                                                 "HTTP port (OMNI_PORT)")(
+      "host", po::value<std::string>()->default_value(""),
+      "address to listen on, all when empty (OMNI_HOST)")(
+      "database-url", po::value<std::string>(),
+      "PostgreSQL URL; without it an embedded cluster under --data-dir is used "
+      "(OMNI_DATABASE_URL)")("data-dir", po::value<std::string>()->default_value("./.omni-data"),
+                             "directory of the embedded PostgreSQL cluster (OMNI_DATA_DIR)")(
+      "admin-username", po::value<std::string>()->default_value("admin@omni.local"),
+      "username of the default org's administrator (OMNI_ADMIN_USERNAME)")(
+      "admin-password", po::value<std::string>()->default_value("password"),
+      "password of that administrator (OMNI_ADMIN_PASSWORD)")(
+      "workers", po::value<int>()->default_value(16), "worker threads (OMNI_WORKERS)")(
+      "public-url", po::value<std::string>(),
+      "base URL clients reach the server at, for login's serverUrl and the WSDLs' address "
+      "(OMNI_PUBLIC_URL; default http://localhost:PORT)")(
+      "wsdl-dir", po::value<std::string>()->default_value(OMNI_SOURCE_DIR "/wsdl"),
+      "directory holding catalog.xml and partner.wsdl (OMNI_WSDL_DIR)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>());
   po::options_description all;
@@ -160,9 +158,9 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::store(po::parse_environment(
-                  opts, [&](const std::string& env) { return EnvName(opts, env); }),
-              vm);
+    po::store(
+        po::parse_environment(opts, [&](const std::string& env) { return EnvName(opts, env); }),
+        vm);
     po::notify(vm);
   } catch (const std::exception& e) {
     std::cerr << "omni-emulator: " << e.what() << "\n" << opts;

@@ -1,9 +1,8 @@
 #include "storage/store.h"
 
-#include <pqxx/pqxx>
-
 #include <condition_variable>
 #include <mutex>
+#include <pqxx/pqxx>
 
 #include "storage/query_sql.h"
 #include "storage/sql_text.h"
@@ -105,9 +104,8 @@ class PgTx : public Tx {
       cols += ", " + QuoteIdent(ObjectDef::ColumnName(*f));
       vals += ", " + Placeholder(p.Add(value), *f);
     }
-    Exec(*work_, "INSERT INTO " + QuoteIdent(obj.TableName()) + " (" + cols + ") VALUES (" + vals +
-                     ")",
-         p);
+    Exec(*work_,
+         "INSERT INTO " + QuoteIdent(obj.TableName()) + " (" + cols + ") VALUES (" + vals + ")", p);
   }
 
   bool Update(const std::string& org, const ObjectDef& obj, const std::string& id,
@@ -180,8 +178,8 @@ class PgTx : public Tx {
     return out;
   }
 
-  void SetDeleted(const std::string& org, const ObjectDef& obj, const std::string& id,
-                  bool deleted, const std::string& user_id, const std::string& now) override {
+  void SetDeleted(const std::string& org, const ObjectDef& obj, const std::string& id, bool deleted,
+                  const std::string& user_id, const std::string& now) override {
     Params p;
     p.Add(std::string(deleted ? "true" : "false"));
     p.Add(user_id);
@@ -250,8 +248,7 @@ class PgTx : public Tx {
     p.Add(row.session_id);
     p.Add(row.org_id);
     p.Add(row.user_id);
-    Exec(*work_, "INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)",
-         p);
+    Exec(*work_, "INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)", p);
   }
   std::optional<SessionRow> FindSession(const std::string& session_id) override {
     Params p;
@@ -278,8 +275,8 @@ class PgTx : public Tx {
     if (r.empty()) return std::nullopt;
     return std::make_pair(std::string(r[0][0].c_str()), std::string(r[0][1].c_str()));
   }
-  void SetPassword(const std::string& org, const std::string& user_id,
-                   const std::string& username, const std::string& password) override {
+  void SetPassword(const std::string& org, const std::string& user_id, const std::string& username,
+                   const std::string& password) override {
     Params p;
     p.Add(username);
     p.Add(org);
@@ -294,14 +291,13 @@ class PgTx : public Tx {
   }
   std::vector<std::string> OrgIds() override {
     std::vector<std::string> out;
-    for (const auto& row : Exec(*work_, "SELECT org_id FROM omni_orgs ORDER BY created", Params())) {
+    for (const auto& row :
+         Exec(*work_, "SELECT org_id FROM omni_orgs ORDER BY created", Params())) {
       out.push_back(row[0].c_str());
     }
     return out;
   }
-  void LockBootstrap() override {
-    Exec(*work_, "SELECT pg_advisory_xact_lock(4402)", Params());
-  }
+  void LockBootstrap() override { Exec(*work_, "SELECT pg_advisory_xact_lock(4402)", Params()); }
   void InsertOrg(const std::string& org_id, const std::string& name) override {
     Params p;
     p.Add(org_id);

@@ -1,9 +1,8 @@
 #include "server/catalog/catalog.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <pugixml.hpp>
 #include <sstream>
 
 namespace omni {
@@ -88,17 +87,28 @@ bool ParseField(const pugi::xml_node& n, bool system, FieldDef* f, std::string* 
     return false;
   }
   for (const auto& p : Split(n.attribute("properties").as_string())) {
-    if (p == "Create") f->createable = true;
-    else if (p == "Update") f->updateable = true;
-    else if (p == "Nillable") f->nillable = true;
-    else if (p == "DefaultedOnCreate") f->defaulted_on_create = true;
-    else if (p == "Filter") f->filterable = true;
-    else if (p == "Group") f->groupable = true;
-    else if (p == "Sort") f->sortable = true;
-    else if (p == "RestrictedPicklist") f->restricted_picklist = true;
-    else if (p == "Unique") f->unique = true;
-    else if (p == "IdLookup") f->id_lookup = true;
-    else if (p == "Autonumber") f->auto_number = true;
+    if (p == "Create")
+      f->createable = true;
+    else if (p == "Update")
+      f->updateable = true;
+    else if (p == "Nillable")
+      f->nillable = true;
+    else if (p == "DefaultedOnCreate")
+      f->defaulted_on_create = true;
+    else if (p == "Filter")
+      f->filterable = true;
+    else if (p == "Group")
+      f->groupable = true;
+    else if (p == "Sort")
+      f->sortable = true;
+    else if (p == "RestrictedPicklist")
+      f->restricted_picklist = true;
+    else if (p == "Unique")
+      f->unique = true;
+    else if (p == "IdLookup")
+      f->id_lookup = true;
+    else if (p == "Autonumber")
+      f->auto_number = true;
     else {
       *error = "field '" + f->name + "' has unknown property '" + p + "'";
       return false;
@@ -108,10 +118,9 @@ bool ParseField(const pugi::xml_node& n, bool system, FieldDef* f, std::string* 
   if (f->length == 0 && (f->type == FieldType::kId || f->type == FieldType::kReference)) {
     f->length = 18;
   }
-  f->precision = n.attribute("precision").as_int(f->type == FieldType::kDouble ||
-                                                         f->type == FieldType::kPercent
-                                                     ? 18
-                                                     : 0);
+  f->precision =
+      n.attribute("precision")
+          .as_int(f->type == FieldType::kDouble || f->type == FieldType::kPercent ? 18 : 0);
   f->scale = n.attribute("scale").as_int(0);
   if (auto d = n.attribute("default")) f->default_value = d.as_string();
   f->auto_number_format = n.attribute("autoNumberFormat").as_string();
@@ -199,8 +208,8 @@ std::shared_ptr<const Catalog> Catalog::Load(const std::string& path, std::strin
       own.push_back(f);
     }
     for (const auto& s : system_fields) {
-      bool declared = std::any_of(own.begin(), own.end(),
-                                  [&](const FieldDef& f) { return f.name == s.name; });
+      bool declared =
+          std::any_of(own.begin(), own.end(), [&](const FieldDef& f) { return f.name == s.name; });
       if (!declared) obj.fields.push_back(s);
     }
     obj.fields.insert(obj.fields.end(), own.begin(), own.end());

@@ -14,20 +14,42 @@
 namespace omni {
 
 enum class FieldType {
-  kId, kReference, kString, kTextarea, kPicklist, kBoolean, kInt, kDouble, kPercent,
-  kDatetime, kDate, kEmail, kPhone, kUrl,
+  kId,
+  kReference,
+  kString,
+  kTextarea,
+  kPicklist,
+  kBoolean,
+  kInt,
+  kDouble,
+  kPercent,
+  kDatetime,
+  kDate,
+  kEmail,
+  kPhone,
+  kUrl,
 };
 
 // The calls a guide's "Supported Calls" line can list.
 enum class Call {
-  kCreate, kDelete, kQuery, kGetDeleted, kGetUpdated, kRetrieve, kUndelete, kUpdate, kUpsert,
-  kDescribeSObjects, kDescribeLayout, kSearch,
+  kCreate,
+  kDelete,
+  kQuery,
+  kGetDeleted,
+  kGetUpdated,
+  kRetrieve,
+  kUndelete,
+  kUpdate,
+  kUpsert,
+  kDescribeSObjects,
+  kDescribeLayout,
+  kSearch,
 };
 
 const char* CallName(Call call);
-const char* FieldTypeName(FieldType type);      // describe's fieldType ("datetime", "reference")
-const char* SoapTypeName(FieldType type);       // describe's soapType ("xsd:dateTime", "tns:ID")
-const char* SqlTypeName(FieldType type);        // the PostgreSQL column type
+const char* FieldTypeName(FieldType type);  // describe's fieldType ("datetime", "reference")
+const char* SoapTypeName(FieldType type);   // describe's soapType ("xsd:dateTime", "tns:ID")
+const char* SqlTypeName(FieldType type);    // the PostgreSQL column type
 
 struct FieldDef {
   std::string name;

@@ -15,9 +15,9 @@ namespace omni {
 using Value = std::optional<std::string>;
 
 struct Record {
-  std::string type;                       // sObject type name, as given or as resolved
+  std::string type;                                   // sObject type name, as given or as resolved
   std::vector<std::pair<std::string, Value>> fields;  // in the order given or selected
-  std::vector<std::string> fields_to_null;  // only on input (create/update/upsert)
+  std::vector<std::string> fields_to_null;            // only on input (create/update/upsert)
 
   // The value of a field by exact name, or nullptr when the record does not carry it.
   const Value* Find(const std::string& name) const {

@@ -4,65 +4,110 @@ namespace omni {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kAllOrNoneOperationRolledBack: return "ALL_OR_NONE_OPERATION_ROLLED_BACK";
-    case StatusCode::kCannotInsertUpdateActivateEntity: return "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY";
-    case StatusCode::kDeleteFailed: return "DELETE_FAILED";
-    case StatusCode::kDuplicateValue: return "DUPLICATE_VALUE";
-    case StatusCode::kEntityIsDeleted: return "ENTITY_IS_DELETED";
-    case StatusCode::kFieldIntegrityException: return "FIELD_INTEGRITY_EXCEPTION";
-    case StatusCode::kInvalidCrossReferenceKey: return "INVALID_CROSS_REFERENCE_KEY";
-    case StatusCode::kInvalidFieldForInsertUpdate: return "INVALID_FIELD_FOR_INSERT_UPDATE";
-    case StatusCode::kInvalidIdField: return "INVALID_ID_FIELD";
+    case StatusCode::kAllOrNoneOperationRolledBack:
+      return "ALL_OR_NONE_OPERATION_ROLLED_BACK";
+    case StatusCode::kCannotInsertUpdateActivateEntity:
+      return "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY";
+    case StatusCode::kDeleteFailed:
+      return "DELETE_FAILED";
+    case StatusCode::kDuplicateValue:
+      return "DUPLICATE_VALUE";
+    case StatusCode::kEntityIsDeleted:
+      return "ENTITY_IS_DELETED";
+    case StatusCode::kFieldIntegrityException:
+      return "FIELD_INTEGRITY_EXCEPTION";
+    case StatusCode::kInvalidCrossReferenceKey:
+      return "INVALID_CROSS_REFERENCE_KEY";
+    case StatusCode::kInvalidFieldForInsertUpdate:
+      return "INVALID_FIELD_FOR_INSERT_UPDATE";
+    case StatusCode::kInvalidIdField:
+      return "INVALID_ID_FIELD";
     case StatusCode::kInvalidOrNullForRestrictedPicklist:
       return "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST";
-    case StatusCode::kInvalidType: return "INVALID_TYPE";
-    case StatusCode::kInvalidTypeOnFieldInRecord: return "INVALID_TYPE_ON_FIELD_IN_RECORD";
-    case StatusCode::kMalformedId: return "MALFORMED_ID";
-    case StatusCode::kRequiredFieldMissing: return "REQUIRED_FIELD_MISSING";
-    case StatusCode::kStringTooLong: return "STRING_TOO_LONG";
-    case StatusCode::kUndeleteFailed: return "UNDELETE_FAILED";
-    case StatusCode::kInvalidTypeForOperation: return "INVALID_TYPE_FOR_OPERATION";
-    case StatusCode::kNumberOutsideValidRange: return "NUMBER_OUTSIDE_VALID_RANGE";
-    case StatusCode::kInvalidFieldFault: return "INVALID_FIELD";
-    case StatusCode::kMissingArgument: return "MISSING_ARGUMENT";
-    case StatusCode::kDuplicateExternalId: return "DUPLICATE_EXTERNAL_ID";
+    case StatusCode::kInvalidType:
+      return "INVALID_TYPE";
+    case StatusCode::kInvalidTypeOnFieldInRecord:
+      return "INVALID_TYPE_ON_FIELD_IN_RECORD";
+    case StatusCode::kMalformedId:
+      return "MALFORMED_ID";
+    case StatusCode::kRequiredFieldMissing:
+      return "REQUIRED_FIELD_MISSING";
+    case StatusCode::kStringTooLong:
+      return "STRING_TOO_LONG";
+    case StatusCode::kUndeleteFailed:
+      return "UNDELETE_FAILED";
+    case StatusCode::kInvalidTypeForOperation:
+      return "INVALID_TYPE_FOR_OPERATION";
+    case StatusCode::kNumberOutsideValidRange:
+      return "NUMBER_OUTSIDE_VALID_RANGE";
+    case StatusCode::kInvalidFieldFault:
+      return "INVALID_FIELD";
+    case StatusCode::kMissingArgument:
+      return "MISSING_ARGUMENT";
+    case StatusCode::kDuplicateExternalId:
+      return "DUPLICATE_EXTERNAL_ID";
   }
   return "UNKNOWN_EXCEPTION";
 }
 
 const char* ExceptionCodeName(ExceptionCode code) {
   switch (code) {
-    case ExceptionCode::kInvalidLogin: return "INVALID_LOGIN";
-    case ExceptionCode::kInvalidSessionId: return "INVALID_SESSION_ID";
-    case ExceptionCode::kInvalidField: return "INVALID_FIELD";
-    case ExceptionCode::kInvalidType: return "INVALID_TYPE";
-    case ExceptionCode::kInvalidIdField: return "INVALID_ID_FIELD";
-    case ExceptionCode::kExceededIdLimit: return "EXCEEDED_ID_LIMIT";
-    case ExceptionCode::kMalformedQuery: return "MALFORMED_QUERY";
-    case ExceptionCode::kInvalidQueryLocator: return "INVALID_QUERY_LOCATOR";
-    case ExceptionCode::kInvalidReplicationDate: return "INVALID_REPLICATION_DATE";
-    case ExceptionCode::kInvalidOperation: return "INVALID_OPERATION";
-    case ExceptionCode::kUnknownException: return "UNKNOWN_EXCEPTION";
-    case ExceptionCode::kApiDisabledForOrg: return "API_DISABLED_FOR_ORG";
-    case ExceptionCode::kInvalidTypeForOperation: return "INVALID_TYPE_FOR_OPERATION";
-    case ExceptionCode::kInvalidSoapHeader: return "INVALID_SOAP_HEADER";
-    case ExceptionCode::kMalformedId: return "MALFORMED_ID";
-    case ExceptionCode::kNumberOutsideValidRange: return "NUMBER_OUTSIDE_VALID_RANGE";
-    case ExceptionCode::kInvalidQueryFilterOperator: return "INVALID_QUERY_FILTER_OPERATOR";
+    case ExceptionCode::kInvalidLogin:
+      return "INVALID_LOGIN";
+    case ExceptionCode::kInvalidSessionId:
+      return "INVALID_SESSION_ID";
+    case ExceptionCode::kInvalidField:
+      return "INVALID_FIELD";
+    case ExceptionCode::kInvalidType:
+      return "INVALID_TYPE";
+    case ExceptionCode::kInvalidIdField:
+      return "INVALID_ID_FIELD";
+    case ExceptionCode::kExceededIdLimit:
+      return "EXCEEDED_ID_LIMIT";
+    case ExceptionCode::kMalformedQuery:
+      return "MALFORMED_QUERY";
+    case ExceptionCode::kInvalidQueryLocator:
+      return "INVALID_QUERY_LOCATOR";
+    case ExceptionCode::kInvalidReplicationDate:
+      return "INVALID_REPLICATION_DATE";
+    case ExceptionCode::kInvalidOperation:
+      return "INVALID_OPERATION";
+    case ExceptionCode::kUnknownException:
+      return "UNKNOWN_EXCEPTION";
+    case ExceptionCode::kApiDisabledForOrg:
+      return "API_DISABLED_FOR_ORG";
+    case ExceptionCode::kInvalidTypeForOperation:
+      return "INVALID_TYPE_FOR_OPERATION";
+    case ExceptionCode::kInvalidSoapHeader:
+      return "INVALID_SOAP_HEADER";
+    case ExceptionCode::kMalformedId:
+      return "MALFORMED_ID";
+    case ExceptionCode::kNumberOutsideValidRange:
+      return "NUMBER_OUTSIDE_VALID_RANGE";
+    case ExceptionCode::kInvalidQueryFilterOperator:
+      return "INVALID_QUERY_FILTER_OPERATOR";
   }
   return "UNKNOWN_EXCEPTION";
 }
 
 const char* FaultKindName(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kApiFault: return "ApiFault";
-    case FaultKind::kLoginFault: return "LoginFault";
-    case FaultKind::kUnexpectedErrorFault: return "UnexpectedErrorFault";
-    case FaultKind::kInvalidFieldFault: return "InvalidFieldFault";
-    case FaultKind::kInvalidSObjectFault: return "InvalidSObjectFault";
-    case FaultKind::kMalformedQueryFault: return "MalformedQueryFault";
-    case FaultKind::kInvalidIdFault: return "InvalidIdFault";
-    case FaultKind::kInvalidQueryLocatorFault: return "InvalidQueryLocatorFault";
+    case FaultKind::kApiFault:
+      return "ApiFault";
+    case FaultKind::kLoginFault:
+      return "LoginFault";
+    case FaultKind::kUnexpectedErrorFault:
+      return "UnexpectedErrorFault";
+    case FaultKind::kInvalidFieldFault:
+      return "InvalidFieldFault";
+    case FaultKind::kInvalidSObjectFault:
+      return "InvalidSObjectFault";
+    case FaultKind::kMalformedQueryFault:
+      return "MalformedQueryFault";
+    case FaultKind::kInvalidIdFault:
+      return "InvalidIdFault";
+    case FaultKind::kInvalidQueryLocatorFault:
+      return "InvalidQueryLocatorFault";
   }
   return "ApiFault";
 }

@@ -67,8 +67,10 @@ template <typename Fn>
 RecordResult InSavepoint(storage::Tx& tx, Fn fn) {
   tx.Savepoint();
   RecordResult r = fn();
-  if (r.success) tx.ReleaseSavepoint();
-  else tx.RollbackToSavepoint();
+  if (r.success)
+    tx.ReleaseSavepoint();
+  else
+    tx.RollbackToSavepoint();
   return r;
 }
 
@@ -140,7 +142,8 @@ Outcome<std::vector<RecordResult>> Dispatcher::Save(const CallContext& ctx, Writ
           auto id = NormalizeId(raw_id);
           if (!id || KeyPrefixOf(*id) != obj.key_prefix) {
             return Failed({StatusCode::kMalformedId,
-                           obj.label + " ID: id value of incorrect type: " + raw_id, {"Id"}});
+                           obj.label + " ID: id value of incorrect type: " + raw_id,
+                           {"Id"}});
           }
           if (!LoadForWrite(scope, obj, *id, {}, false, &err)) return Failed(err);
           if (!UpdateRecord(scope, obj, *id, changes, &err)) return Failed(err);
@@ -162,19 +165,20 @@ Outcome<std::vector<RecordResult>> Dispatcher::Save(const CallContext& ctx, Writ
         if (mode == Write::kUpdate) {
           if (!obj.Supports(Call::kUpdate)) {
             return Failed({StatusCode::kCannotInsertUpdateActivateEntity,
-                           "entity type cannot be updated: " + obj.label, {}});
+                           "entity type cannot be updated: " + obj.label,
+                           {}});
           }
           const Value* id = rec.Find("Id");
           if (!id || !*id) {
-            return Failed({StatusCode::kMissingArgument, "Id not specified in an update call",
-                           {}});
+            return Failed({StatusCode::kMissingArgument, "Id not specified in an update call", {}});
           }
           return update_by_id(**id, rec);
         }
         // Upsert: match on Id or the idLookup field, then update or insert.
         if (!obj.Supports(Call::kUpsert)) {
           return Failed({StatusCode::kCannotInsertUpdateActivateEntity,
-                         "entity type cannot be upserted: " + obj.label, {}});
+                         "entity type cannot be upserted: " + obj.label,
+                         {}});
         }
         const FieldDef& match = *match_fields[i];
         const Value* key = rec.Find(match.name);
@@ -196,19 +200,18 @@ Outcome<std::vector<RecordResult>> Dispatcher::Save(const CallContext& ctx, Writ
         if (ids.size() > 1) {
           std::string list;
           for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
-          return Failed({StatusCode::kDuplicateExternalId,
-                         match.label + ": more than one record found for external id field: [" +
-                             list + "]",
-                         {match.name}});
+          return Failed(
+              {StatusCode::kDuplicateExternalId,
+               match.label + ": more than one record found for external id field: [" + list + "]",
+               {match.name}});
         }
         if (ids.empty()) return insert(rec);
         Record changes = rec;
         // The matching value is already on the record: leave it out when it cannot be updated.
         if (!match.updateable) {
-          changes.fields.erase(
-              std::remove_if(changes.fields.begin(), changes.fields.end(),
-                             [&](const auto& f) { return f.first == match.name; }),
-              changes.fields.end());
+          changes.fields.erase(std::remove_if(changes.fields.begin(), changes.fields.end(),
+                                              [&](const auto& f) { return f.first == match.name; }),
+                               changes.fields.end());
         }
         return update_by_id(ids[0], changes);
       }));
@@ -267,8 +270,7 @@ Outcome<std::vector<RecordResult>> Dispatcher::Bin(const CallContext& ctx, bool 
         if (!current) return Failed(err, *id);
         bool in_bin = *current->Find("IsDeleted") == std::optional<std::string>("true");
         if (undelete && !in_bin) {
-          return Failed({StatusCode::kUndeleteFailed, "Entity is not in the recycle bin", {}},
-                        *id);
+          return Failed({StatusCode::kUndeleteFailed, "Entity is not in the recycle bin", {}}, *id);
         }
         if (!undelete && in_bin) {
           return Failed({StatusCode::kEntityIsDeleted, "entity is deleted", {}}, *id);
@@ -280,10 +282,10 @@ Outcome<std::vector<RecordResult>> Dispatcher::Bin(const CallContext& ctx, bool 
         Record values;
         values.type = obj->name;
         values.Set("IsDeleted", undelete ? "false" : "true");
-        bus_->Publish(ChangeEvent{undelete ? ChangeEvent::Kind::kUndeleted
-                                           : ChangeEvent::Kind::kDeleted,
-                                  ctx.org_id, ctx.user_id, obj, *id, values},
-                      *tx);
+        bus_->Publish(
+            ChangeEvent{undelete ? ChangeEvent::Kind::kUndeleted : ChangeEvent::Kind::kDeleted,
+                        ctx.org_id, ctx.user_id, obj, *id, values},
+            *tx);
         RecordResult r;
         r.id = *id;
         r.success = true;
@@ -329,8 +331,7 @@ Outcome<std::vector<std::optional<Record>>> Dispatcher::Retrieve(
         Fault fault = NoSuchColumnFault(name, obj->name);
         int column = static_cast<int>(7 + b + 1);
         fault.message = "\n" + soql + "\n" + std::string(column - 1, ' ') +
-                        "^\nERROR at Row:1:Column:" + std::to_string(column) + "\n" +
-                        fault.message;
+                        "^\nERROR at Row:1:Column:" + std::to_string(column) + "\n" + fault.message;
         fault.row = 1;
         fault.column = column;
         return Result::Fail(fault);

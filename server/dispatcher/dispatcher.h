@@ -75,8 +75,7 @@ class Dispatcher {
   // and INVALID_FIELD when the matching field is not Id nor idLookup.
   Outcome<std::vector<RecordResult>> Upsert(const CallContext& ctx,
                                             const std::string& external_id_field,
-                                            std::vector<Record> records,
-                                            const CallOptions& opts);
+                                            std::vector<Record> records, const CallOptions& opts);
   // Moves records to the recycle bin / brings them back. Fault: more than 200 Ids.
   Outcome<std::vector<RecordResult>> Delete(const CallContext& ctx,
                                             const std::vector<std::string>& ids,

@@ -107,8 +107,7 @@ std::optional<std::string> CanonicalDateTime(const std::string& s) {
       }
     }
   }
-  long long secs = DaysFromCivil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se -
-                   offset_min * 60LL;
+  long long secs = DaysFromCivil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se - offset_min * 60LL;
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -118,8 +117,7 @@ std::optional<std::string> CanonicalDateTime(const std::string& s) {
   return std::string(buf);
 }
 
-std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& raw,
-                                          Error* error) {
+std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& raw, Error* error) {
   auto wrong_type = [&]() -> std::optional<std::string> {
     *error = ValueError(StatusCode::kInvalidTypeOnFieldInRecord,
                         f.label + ": value not of required type: " + raw, f);
@@ -144,8 +142,7 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
       if (!ParseLong(raw, &v)) return wrong_type();
       if (v < -2147483648LL || v > 2147483647LL) {
         *error = ValueError(StatusCode::kNumberOutsideValidRange,
-                            f.label + ": value outside of valid range on numeric field: " + raw,
-                            f);
+                            f.label + ": value outside of valid range on numeric field: " + raw, f);
         return std::nullopt;
       }
       return std::to_string(v);
@@ -157,8 +154,7 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
       // Beyond precision - scale integer digits the real org refuses the number.
       if (std::fabs(v) >= std::pow(10.0, f.precision - f.scale)) {
         *error = ValueError(StatusCode::kNumberOutsideValidRange,
-                            f.label + ": value outside of valid range on numeric field: " + raw,
-                            f);
+                            f.label + ": value outside of valid range on numeric field: " + raw, f);
         return std::nullopt;
       }
       return raw;

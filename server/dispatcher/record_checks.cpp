@@ -46,7 +46,8 @@ bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
                                          target->name) != f->reference_to.end();
       if (!allowed) {
         *error = Error{StatusCode::kInvalidCrossReferenceKey,
-                       f->label + ": id value of incorrect type: " + *v, {f->name}};
+                       f->label + ": id value of incorrect type: " + *v,
+                       {f->name}};
         return false;
       }
       if (s.tx.SelectByIds(s.org_id, *target, {*v}, {}, false).empty()) {
@@ -57,10 +58,10 @@ bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
     if (v && f->unique) {
       for (const auto& other : s.tx.FindIdsByValue(s.org_id, obj, *f, *v, true)) {
         if (other == own_id) continue;
-        *error = Error{StatusCode::kDuplicateValue,
-                       "duplicate value found: " + f->name +
-                           " duplicates value on record with id: " + other,
-                       {f->name}};
+        *error = Error{
+            StatusCode::kDuplicateValue,
+            "duplicate value found: " + f->name + " duplicates value on record with id: " + other,
+            {f->name}};
         return false;
       }
     }
@@ -98,12 +99,13 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
                                         const std::string* forced_id) {
   if (!obj.Supports(Call::kCreate)) {
     *error = Error{StatusCode::kCannotInsertUpdateActivateEntity,
-                   "entity type cannot be inserted: " + obj.label, {}};
+                   "entity type cannot be inserted: " + obj.label,
+                   {}};
     return std::nullopt;
   }
   if (rec.Find("Id")) {
-    *error = Error{StatusCode::kInvalidFieldForInsertUpdate, "cannot specify Id in an insert call",
-                   {"Id"}};
+    *error = Error{
+        StatusCode::kInvalidFieldForInsertUpdate, "cannot specify Id in an insert call", {"Id"}};
     return std::nullopt;
   }
   std::vector<std::string> bad;
@@ -113,8 +115,10 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   std::vector<std::string> required;
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->createable) bad.push_back(f->name);
-    else if (!f->nillable) required.push_back(f->name);
+    if (!f->createable)
+      bad.push_back(f->name);
+    else if (!f->nillable)
+      required.push_back(f->name);
   }
   if (!bad.empty()) {
     *error = NotWritable(bad);
@@ -142,19 +146,25 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   for (const auto& f : obj.fields) {
     const Value* given = values.Find(f.name);
     Value v;
-    if (f.name == "Id") v = id;
-    else if (f.name == "IsDeleted") v = "false";
-    else if (f.name == "CreatedById" || f.name == "LastModifiedById") v = s.user_id;
-    else if (f.name == "CreatedDate" || f.name == "LastModifiedDate" ||
-             f.name == "SystemModstamp")
+    if (f.name == "Id")
+      v = id;
+    else if (f.name == "IsDeleted")
+      v = "false";
+    else if (f.name == "CreatedById" || f.name == "LastModifiedById")
+      v = s.user_id;
+    else if (f.name == "CreatedDate" || f.name == "LastModifiedDate" || f.name == "SystemModstamp")
       v = now;
-    else if (given) v = *given;
+    else if (given)
+      v = *given;
     // An owner that is defaulted on create is the caller, as in a real org (catalog: Case).
-    else if (f.name == "OwnerId" && f.defaulted_on_create && !f.default_value) v = s.user_id;
+    else if (f.name == "OwnerId" && f.defaulted_on_create && !f.default_value)
+      v = s.user_id;
     else if (f.auto_number)
       v = FormatAutoNumber(f.auto_number_format, s.tx.NextAutoNumber(s.org_id, obj, f));
-    else if (f.default_value) v = *f.default_value;
-    else if (f.type == FieldType::kBoolean) v = "false";
+    else if (f.default_value)
+      v = *f.default_value;
+    else if (f.type == FieldType::kBoolean)
+      v = "false";
     row.fields.emplace_back(f.name, v);
   }
   FillComputedFields(obj, &row);
@@ -164,14 +174,13 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     *error = DuplicateFromIndex(obj, row);
     return std::nullopt;
   }
-  s.bus.Publish(ChangeEvent{ChangeEvent::Kind::kCreated, s.org_id, s.user_id, &obj, id, row},
-                s.tx);
+  s.bus.Publish(ChangeEvent{ChangeEvent::Kind::kCreated, s.org_id, s.user_id, &obj, id, row}, s.tx);
   return id;
 }
 
-std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj,
-                                   const std::string& id, std::vector<const FieldDef*> fields,
-                                   bool allow_deleted, Error* error) {
+std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj, const std::string& id,
+                                   std::vector<const FieldDef*> fields, bool allow_deleted,
+                                   Error* error) {
   fields.push_back(obj.FindField("IsDeleted"));
   auto rows = s.tx.SelectByIds(s.org_id, obj, {id}, fields, true);
   if (rows.empty()) {
@@ -197,9 +206,12 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& 
   }
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->updateable) bad.push_back(f->name);
-    else if (!f->nillable) required.push_back(f->name);
-    else changes_in.fields_to_null.push_back(f->name);
+    if (!f->updateable)
+      bad.push_back(f->name);
+    else if (!f->nillable)
+      required.push_back(f->name);
+    else
+      changes_in.fields_to_null.push_back(f->name);
   }
   if (!bad.empty()) {
     *error = NotWritable(bad);

@@ -36,8 +36,8 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& 
 // Looks up a record by Id for a write: INVALID_CROSS_REFERENCE_KEY when absent, ENTITY_IS_DELETED
 // when in the recycle bin (unless allow_deleted). On success returns the current record with the
 // requested fields and IsDeleted.
-std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj,
-                                   const std::string& id, std::vector<const FieldDef*> fields,
-                                   bool allow_deleted, Error* error);
+std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj, const std::string& id,
+                                   std::vector<const FieldDef*> fields, bool allow_deleted,
+                                   Error* error);
 
 }  // namespace omni

@@ -42,16 +42,11 @@ bool EnsureDefaultOrg(Dispatcher* dispatcher, const ChangeBus& bus, const std::s
     Record user;
     user.type = "User";
     const std::pair<const char*, std::string> values[] = {
-        {"Username", username},
-        {"LastName", "Admin"},
-        {"FirstName", "Omni"},
-        {"Email", username},
-        {"Alias", "oadmin"},
-        {"ProfileId", *profile_id},
-        {"IsActive", "true"},
-        {"TimeZoneSidKey", "America/Los_Angeles"},
-        {"LocaleSidKey", "en_US"},
-        {"LanguageLocaleKey", "en_US"},
+        {"Username", username},        {"LastName", "Admin"},
+        {"FirstName", "Omni"},         {"Email", username},
+        {"Alias", "oadmin"},           {"ProfileId", *profile_id},
+        {"IsActive", "true"},          {"TimeZoneSidKey", "America/Los_Angeles"},
+        {"LocaleSidKey", "en_US"},     {"LanguageLocaleKey", "en_US"},
         {"EmailEncodingKey", "UTF-8"},
     };
     for (const auto& [name, value] : values) {

@@ -101,8 +101,8 @@ Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
     u.username = get("Username");
     u.full_name = get("Name");
     if (u.full_name.empty()) {
-      u.full_name = get("FirstName").empty() ? get("LastName")
-                                              : get("FirstName") + " " + get("LastName");
+      u.full_name =
+          get("FirstName").empty() ? get("LastName") : get("FirstName") + " " + get("LastName");
     }
     u.email = get("Email");
     u.profile_id = get("ProfileId");

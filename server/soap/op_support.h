@@ -15,7 +15,9 @@
 namespace omni {
 namespace soap_ops {
 
-inline const SoapApp& App(struct soap* soap) { return *static_cast<RequestState*>(soap->user)->app; }
+inline const SoapApp& App(struct soap* soap) {
+  return *static_cast<RequestState*>(soap->user)->app;
+}
 inline Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(soap->user)->flavor; }
 
 // A request for the other API's namespace on this endpoint is refused as Salesforce refuses it.
@@ -26,9 +28,9 @@ inline int WrongEndpoint(struct soap* soap, Flavor wanted) {
   soap_clr_omode(soap, SOAP_XML_NIL);
   Flavor have = FlavorOf(soap);
   if (have == wanted) return SOAP_OK;
-  Fault f = UnknownExceptionFault(
-      std::string("Element {urn:") + (wanted == Flavor::kPartner ? "partner" : "enterprise") +
-      ".soap.sforce.com}request invalid at this location");
+  Fault f = UnknownExceptionFault(std::string("Element {urn:") +
+                                  (wanted == Flavor::kPartner ? "partner" : "enterprise") +
+                                  ".soap.sforce.com}request invalid at this location");
   return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(have, f));
 }
 
@@ -97,9 +99,7 @@ struct PartnerTypes {
   static SaveResult* NewSaveResult(struct soap* s) { return soap_new_p__SaveResult(s); }
   static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_p__UpsertResult(s); }
   static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_p__DeleteResult(s); }
-  static UndeleteResult* NewUndeleteResult(struct soap* s) {
-    return soap_new_p__UndeleteResult(s);
-  }
+  static UndeleteResult* NewUndeleteResult(struct soap* s) { return soap_new_p__UndeleteResult(s); }
   static LoginResult* NewLoginResult(struct soap* s) { return soap_new_p__LoginResult(s); }
   static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_p__GetUserInfoResult(s); }
   static TimestampResult* NewTimestamp(struct soap* s) {
@@ -114,8 +114,7 @@ struct PartnerTypes {
                                                     : std::string();
   }
   static bool AllOrNone(struct soap* s) {
-    return s->header && s->header->p__AllOrNoneHeader &&
-           s->header->p__AllOrNoneHeader->allOrNone;
+    return s->header && s->header->p__AllOrNoneHeader && s->header->p__AllOrNoneHeader->allOrNone;
   }
 };
 
@@ -174,9 +173,7 @@ struct EnterpriseTypes {
   static SaveResult* NewSaveResult(struct soap* s) { return soap_new_e__SaveResult(s); }
   static UpsertResult* NewUpsertResult(struct soap* s) { return soap_new_e__UpsertResult(s); }
   static DeleteResult* NewDeleteResult(struct soap* s) { return soap_new_e__DeleteResult(s); }
-  static UndeleteResult* NewUndeleteResult(struct soap* s) {
-    return soap_new_e__UndeleteResult(s);
-  }
+  static UndeleteResult* NewUndeleteResult(struct soap* s) { return soap_new_e__UndeleteResult(s); }
   static LoginResult* NewLoginResult(struct soap* s) { return soap_new_e__LoginResult(s); }
   static UserInfoResult* NewUserInfo(struct soap* s) { return soap_new_e__GetUserInfoResult(s); }
   static TimestampResult* NewTimestamp(struct soap* s) {
@@ -191,8 +188,7 @@ struct EnterpriseTypes {
                                                     : std::string();
   }
   static bool AllOrNone(struct soap* s) {
-    return s->header && s->header->e__AllOrNoneHeader &&
-           s->header->e__AllOrNoneHeader->allOrNone;
+    return s->header && s->header->e__AllOrNoneHeader && s->header->e__AllOrNoneHeader->allOrNone;
   }
 };
 

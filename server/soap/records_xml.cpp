@@ -134,8 +134,10 @@ void AddPartnerFields(struct soap* soap, soap_dom_element* parent, const QueryRe
     } else {
       child = Nil(soap, kPartnerSObjectNs, name);
     }
-    if (out) out->push_back(child);
-    else soap_add_elt(parent, &child);
+    if (out)
+      out->push_back(child);
+    else
+      soap_add_elt(parent, &child);
   }
 }
 
@@ -154,8 +156,7 @@ std::vector<std::pair<std::string, QueryValue>> InWsdlOrder(const QueryRecord& r
 
 soap_dom_element EnterpriseRecord(struct soap* soap, const char* ns, const std::string& tag,
                                   const QueryRecord& rec) {
-  soap_dom_element e =
-      TypedElement(soap, ns, tag.c_str(), kEnterpriseSObjectNs, "es", rec.type);
+  soap_dom_element e = TypedElement(soap, ns, tag.c_str(), kEnterpriseSObjectNs, "es", rec.type);
   bool has_id = false;
   for (const auto& f : rec.fields) has_id = has_id || f.first == "Id";
   if (!has_id) {

@@ -80,8 +80,8 @@ int DoCreateOrUpdate(struct soap* soap, Req* req, Resp& resp, bool update) {
   std::vector<Record> records;
   if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
   Dispatcher& d = *App(soap).dispatcher;
-  auto out = update ? d.Update(*ctx, std::move(records), opts)
-                    : d.Create(*ctx, std::move(records), opts);
+  auto out =
+      update ? d.Update(*ctx, std::move(records), opts) : d.Create(*ctx, std::move(records), opts);
   return ReplyResults<T>(soap, out, resp, [&](const RecordResult& r) {
     return FillResult<T>(soap, T::NewSaveResult(soap), r);
   });
@@ -95,8 +95,7 @@ int DoUpsert(struct soap* soap, Req* req, Resp& resp) {
   if (!ctx) return rc;
   std::vector<Record> records;
   if (auto fault = ToRecords(req->sObjects, &records)) return SendFault(soap, *fault);
-  auto out = App(soap).dispatcher->Upsert(*ctx, req->externalIDFieldName, std::move(records),
-                                          opts);
+  auto out = App(soap).dispatcher->Upsert(*ctx, req->externalIDFieldName, std::move(records), opts);
   return ReplyResults<T>(soap, out, resp, [&](const RecordResult& r) {
     auto* u = FillResult<T>(soap, T::NewUpsertResult(soap), r);
     u->created = r.created;
@@ -112,14 +111,13 @@ int DoBin(struct soap* soap, Req* req, Resp& resp) {
   if (!ctx) return rc;
   Dispatcher& d = *App(soap).dispatcher;
   if constexpr (undelete) {
-    return ReplyResults<T>(soap, d.Undelete(*ctx, req->ids, opts), resp,
-                           [&](const RecordResult& r) {
-                             return FillResult<T>(soap, T::NewUndeleteResult(soap), r);
-                           });
+    return ReplyResults<T>(
+        soap, d.Undelete(*ctx, req->ids, opts), resp,
+        [&](const RecordResult& r) { return FillResult<T>(soap, T::NewUndeleteResult(soap), r); });
   } else {
     return ReplyResults<T>(soap, d.Delete(*ctx, req->ids, opts), resp, [&](const RecordResult& r) {
-    return FillResult<T>(soap, T::NewDeleteResult(soap), r);
-  });
+      return FillResult<T>(soap, T::NewDeleteResult(soap), r);
+    });
   }
 }
 
@@ -273,10 +271,10 @@ int __p__undelete(struct soap* s, _p__undelete* req, _p__undeleteResponse& resp)
   return omni::soap_ops::DoBin<PartnerTypes, true>(s, req, resp);
 }
 int __p__retrieve(struct soap* s, _p__retrieve* req, _p__retrieveResponse& resp) {
-  return omni::soap_ops::DoRetrieve<PartnerTypes>(s, req, resp,
-                                        [s](const std::optional<omni::Record>& r, bool with_id) {
-                                          return omni::soap_ops::PartnerRecord(s, r, with_id);
-                                        });
+  return omni::soap_ops::DoRetrieve<PartnerTypes>(
+      s, req, resp, [s](const std::optional<omni::Record>& r, bool with_id) {
+        return omni::soap_ops::PartnerRecord(s, r, with_id);
+      });
 }
 int __p__logout(struct soap* s, _p__logout*, _p__logoutResponse& resp) {
   return omni::soap_ops::DoLogout<PartnerTypes>(s, resp);

@@ -114,8 +114,9 @@ void ServeConnection(struct soap* soap, RequestState* state) {
       // envelopes), then close, since the rest of the request cannot be trusted. An end of
       // input before any request is just the client closing its connection.
       if (soap->error != SOAP_EOF || state->request_started) {
-        std::string message = "Unexpected end of the request: the body is not a complete SOAP "
-                              "envelope";
+        std::string message =
+            "Unexpected end of the request: the body is not a complete SOAP "
+            "envelope";
         if (soap->error != SOAP_EOF && soap->error < SOAP_STOP) {
           soap_set_fault(soap);
           const char** text = soap_faultstring(soap);
@@ -142,8 +143,7 @@ void ServeConnection(struct soap* soap, RequestState* state) {
         std::string name = soap->tag;
         name = name.substr(name.find(':') + 1);
         SendRaw(soap, 500, "text/xml; charset=UTF-8",
-                FaultEnvelope(*flavor, Fault{ExceptionCode::kInvalidOperation,
-                                             FaultKind::kApiFault,
+                FaultEnvelope(*flavor, Fault{ExceptionCode::kInvalidOperation, FaultKind::kApiFault,
                                              "omni-emulator does not implement the call '" + name +
                                                  "' (see LIMITATIONS in README.md)"}));
         break;

@@ -10,23 +10,28 @@ namespace omni {
 namespace {
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
   }
 }
 }  // namespace
 
 int SendRaw(struct soap* soap, int status, const std::string& content_type,
             const std::string& body) {
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
-                    "\r\nContent-Type: " + content_type +
-                    "\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: " + (soap->keep_alive ? "keep-alive" : "close") + "\r\n\r\n" +
-                    body;
+  std::string out =
+      "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
+      "\r\nContent-Type: " + content_type + "\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: " + (soap->keep_alive ? "keep-alive" : "close") + "\r\n\r\n" + body;
   size_t sent = 0;
   while (sent < out.size()) {
     ssize_t n = ::send(soap->socket, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);

@@ -43,8 +43,12 @@ const std::map<std::string, std::string> kOmniPrefixes = {
     {"UserServicePresence", "0R1"},
 };
 
-const char* const kSystemFields[] = {"Id",          "IsDeleted",        "CreatedById",
-                                     "CreatedDate", "LastModifiedById", "LastModifiedDate",
+const char* const kSystemFields[] = {"Id",
+                                     "IsDeleted",
+                                     "CreatedById",
+                                     "CreatedDate",
+                                     "LastModifiedById",
+                                     "LastModifiedDate",
                                      "SystemModstamp"};
 
 TEST_CASE("the catalog holds the 16 Omni-Channel objects with their key prefixes") {
@@ -229,7 +233,8 @@ const char kGoodObject[] = "keyPrefix=\"0zz\" calls=\"create retrieve\"";
 
 TEST_CASE("Load accepts a minimal well-formed catalog") {
   TempFile file(MiniCatalog(
-      kGoodObject, "    <field name=\"Title\" type=\"string\" length=\"20\" properties=\"Create\"/>\n"));
+      kGoodObject,
+      "    <field name=\"Title\" type=\"string\" length=\"20\" properties=\"Create\"/>\n"));
   std::string error;
   auto catalog = Catalog::Load(file.path(), &error);
   INFO(error);

@@ -3,10 +3,10 @@
 #include "server/catalog/enterprise_wsdl.h"
 
 #include <doctest/doctest.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
 #include <map>
+#include <pugixml.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,8 +54,7 @@ TEST_CASE("the enterprise WSDL uses the enterprise namespaces only") {
   CHECK(std::string(defs.attribute("xmlns:tns").value()) == "urn:enterprise.soap.sforce.com");
   CHECK(std::string(defs.attribute("xmlns:ens").value()) ==
         "urn:sobject.enterprise.soap.sforce.com");
-  CHECK(std::string(defs.attribute("xmlns:fns").value()) ==
-        "urn:fault.enterprise.soap.sforce.com");
+  CHECK(std::string(defs.attribute("xmlns:fns").value()) == "urn:fault.enterprise.soap.sforce.com");
   CHECK(Schema(f.doc, "urn:enterprise.soap.sforce.com"));
   CHECK(Schema(f.doc, "urn:sobject.enterprise.soap.sforce.com"));
   CHECK(Schema(f.doc, "urn:fault.enterprise.soap.sforce.com"));

@@ -3,8 +3,8 @@
 #include "server/soap/faults.h"
 
 #include <doctest/doctest.h>
-#include <pugixml.hpp>
 
+#include <pugixml.hpp>
 #include <string>
 
 namespace omni {
@@ -102,8 +102,8 @@ TEST_CASE("apostrophes are written as &apos; and markup is escaped") {
   CHECK(std::string(p.detail.name()) == "sf:InvalidSObjectFault");
 
   // Text that looks like markup stays text.
-  std::string nasty = FaultEnvelope(
-      Flavor::kPartner, UnknownExceptionFault("a<b>&\"c\" 'd' </faultstring>"));
+  std::string nasty =
+      FaultEnvelope(Flavor::kPartner, UnknownExceptionFault("a<b>&\"c\" 'd' </faultstring>"));
   CHECK(nasty.find("a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos; &lt;/faultstring&gt;") !=
         std::string::npos);
   Parsed q;
@@ -144,9 +144,9 @@ TEST_CASE("only query faults carry row and column") {
   CHECK(std::string(missing.detail.child_value("sf:row")) == "-1");
   CHECK(std::string(missing.detail.child_value("sf:column")) == "-1");
 
-  for (FaultKind kind : {FaultKind::kApiFault, FaultKind::kLoginFault,
-                         FaultKind::kUnexpectedErrorFault, FaultKind::kInvalidIdFault,
-                         FaultKind::kInvalidQueryLocatorFault}) {
+  for (FaultKind kind :
+       {FaultKind::kApiFault, FaultKind::kLoginFault, FaultKind::kUnexpectedErrorFault,
+        FaultKind::kInvalidIdFault, FaultKind::kInvalidQueryLocatorFault}) {
     CAPTURE(FaultKindName(kind));
     Fault f{ExceptionCode::kInvalidOperation, kind, "no position", 3, 4};
     std::string xml = FaultEnvelope(Flavor::kEnterprise, f);

@@ -71,8 +71,9 @@ TEST_CASE("int is a 32-bit signed integer") {
     CHECK(Norm(f, bad) == "ERR:INVALID_TYPE_ON_FIELD_IN_RECORD");
   }
   Error range = ErrorOf(f, "2147483648");
-  CHECK(range.message == "Capacity Label: value outside of valid range on numeric field: "
-                         "2147483648");
+  CHECK(range.message ==
+        "Capacity Label: value outside of valid range on numeric field: "
+        "2147483648");
   CHECK(range.fields == std::vector<std::string>{"Capacity"});
 }
 
@@ -96,8 +97,8 @@ TEST_CASE("double and percent parse decimals within precision - scale digits") {
 }
 
 TEST_CASE("datetimes become canonical UTC with milliseconds") {
-  CHECK(CanonicalDateTime("2026-11-25T10:00:00Z") == std::optional<std::string>(
-                                                         "2026-11-25T10:00:00.000Z"));
+  CHECK(CanonicalDateTime("2026-11-25T10:00:00Z") ==
+        std::optional<std::string>("2026-11-25T10:00:00.000Z"));
   CHECK(CanonicalDateTime("2026-11-25T10:00:00.5Z") ==
         std::optional<std::string>("2026-11-25T10:00:00.500Z"));
   CHECK(CanonicalDateTime("2026-11-25T10:00:00.123Z") ==
@@ -126,13 +127,26 @@ TEST_CASE("datetimes become canonical UTC with milliseconds") {
   CHECK(CanonicalDateTime("2000-02-29T12:00:00Z") ==
         std::optional<std::string>("2000-02-29T12:00:00.000Z"));
 
-  for (const char* bad : {"", "garbage", "2026-11-25T10:00Z", "2026-11-25 10:00:00Z",
-                          "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
-                          "2026-11-00T00:00:00Z", "2100-02-29T00:00:00Z", "2026-11-25T24:00:00Z",
-                          "2026-11-25T10:60:00Z", "2026-11-25T10:00:60Z", "2026-11-25T10:00:00.Z",
-                          "2026-11-25T10:00:00+0200", "2026-11-25T10:00:00+02",
-                          "2026-11-25T10:00:00ZZ", "2026-11-25T10:00:00Zx",
-                          "2026-11-25T10:00:00+15:00", "26-11-25T10:00:00Z", "2026/11/25"}) {
+  for (const char* bad : {"",
+                          "garbage",
+                          "2026-11-25T10:00Z",
+                          "2026-11-25 10:00:00Z",
+                          "2026-02-30T00:00:00Z",
+                          "2026-13-01T00:00:00Z",
+                          "2026-00-10T00:00:00Z",
+                          "2026-11-00T00:00:00Z",
+                          "2100-02-29T00:00:00Z",
+                          "2026-11-25T24:00:00Z",
+                          "2026-11-25T10:60:00Z",
+                          "2026-11-25T10:00:60Z",
+                          "2026-11-25T10:00:00.Z",
+                          "2026-11-25T10:00:00+0200",
+                          "2026-11-25T10:00:00+02",
+                          "2026-11-25T10:00:00ZZ",
+                          "2026-11-25T10:00:00Zx",
+                          "2026-11-25T10:00:00+15:00",
+                          "26-11-25T10:00:00Z",
+                          "2026/11/25"}) {
     CAPTURE(bad);
     CHECK_FALSE(CanonicalDateTime(bad));
   }
@@ -218,7 +232,8 @@ TEST_CASE("ids and references become 18-character Ids") {
     CHECK(Norm(f, "00558000001N0Ke") == "00558000001N0KeAAK");
     CHECK(Norm(f, "00558000001N0KeAAK") == "00558000001N0KeAAK");
     CHECK(Norm(f, "00558000001N0Keaak") == "00558000001N0KeAAK");
-    for (const char* bad : {"", "abc", "00558000001N0KeAAA", "00558000001N0Ke!", "00558000001N0K"}) {
+    for (const char* bad :
+         {"", "abc", "00558000001N0KeAAA", "00558000001N0Ke!", "00558000001N0K"}) {
       CAPTURE(bad);
       CHECK(Norm(f, bad) == "ERR:MALFORMED_ID");
     }

@@ -44,9 +44,9 @@ TEST_CASE("NormalizeId rejects a wrong length") {
 }
 
 TEST_CASE("NormalizeId rejects characters that are not alphanumeric") {
-  for (const char* text : {"00558000001N0K-", "00558000001N0K ", " 0558000001N0Ke",
-                           "0055800_001N0Ke", "00558000001N0KeAA!", "00558000001N0Ke.AK",
-                           "00558000001N0K\xc3\xa9"}) {
+  for (const char* text :
+       {"00558000001N0K-", "00558000001N0K ", " 0558000001N0Ke", "0055800_001N0Ke",
+        "00558000001N0KeAA!", "00558000001N0Ke.AK", "00558000001N0K\xc3\xa9"}) {
     CAPTURE(text);
     CHECK_FALSE(NormalizeId(text));
   }

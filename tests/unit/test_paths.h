@@ -1,12 +1,13 @@
 // Helpers shared by the unit tests: paths into the source tree and scratch files.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace omni::testing {
 
