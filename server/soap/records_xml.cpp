@@ -74,16 +74,6 @@ std::optional<Fault> ReadEnterpriseSObject(const soap_dom_element& node, Record*
   return std::nullopt;
 }
 
-std::vector<soap_dom_element> WriteFieldElements(struct soap* soap, const Record& rec,
-                                                 bool include_id) {
-  std::vector<soap_dom_element> out;
-  for (const auto& [name, v] : rec.fields) {
-    if (name == "Id" && !include_id) continue;
-    out.push_back(FieldElement(soap, kPartnerSObjectNs, name, v));
-  }
-  return out;
-}
-
 namespace {
 
 // An sObject element (a query row's parent, or an enterprise result) with xsi:type naming its
@@ -178,14 +168,14 @@ soap_dom_element EnterpriseRecord(struct soap* soap, const char* ns, const std::
   return e;
 }
 
-QueryRecord FromRecord(const Record& rec) {
+}  // namespace
+
+QueryRecord ToQueryRecord(const Record& rec) {
   QueryRecord q;
   q.type = rec.type;
   for (const auto& [name, v] : rec.fields) q.fields.emplace_back(name, v);
   return q;
 }
-
-}  // namespace
 
 std::vector<soap_dom_element> WriteQueryFields(struct soap* soap, const QueryRecord& rec,
                                                bool include_id) {
@@ -208,7 +198,7 @@ soap_dom_element WriteEnterpriseQueryRecord(struct soap* soap, const char* ns, c
 soap_dom_element WriteEnterpriseSObject(struct soap* soap, const char* ns, const char* tag,
                                         const std::optional<Record>& rec) {
   if (!rec) return Nil(soap, ns, tag);
-  return EnterpriseRecord(soap, ns, tag, FromRecord(*rec));
+  return EnterpriseRecord(soap, ns, tag, ToQueryRecord(*rec));
 }
 
 }  // namespace omni

@@ -28,9 +28,9 @@ void ReadFieldElements(const std::vector<soap_dom_element>& elements, Record* re
 // Reads a whole enterprise sObject. Fault INVALID_TYPE when it has no xsi:type.
 std::optional<Fault> ReadEnterpriseSObject(const soap_dom_element& node, Record* rec);
 
-// Field elements for a partner sObject's <any> content, in the sObject namespace.
-std::vector<soap_dom_element> WriteFieldElements(struct soap* soap, const Record& rec,
-                                                 bool include_id);
+// A stored record as a query row (no parent relationships), so that retrieve results and query
+// rows are written by the same code.
+QueryRecord ToQueryRecord(const Record& rec);
 
 // The field elements of a partner query row (its <any> content): parent relationships become
 // nested sObject elements (xsi:type="sf:sObject" with type and Id), empty ones xsi:nil.

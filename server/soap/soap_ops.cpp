@@ -241,7 +241,7 @@ ps__sObject* PartnerRecord(struct soap* soap, const std::optional<Record>& rec, 
   o->type = rec->type;
   const Value* id = rec->Find("Id");
   o->Id = id && *id ? NewString(soap, **id) : nullptr;
-  o->__any = WriteFieldElements(soap, *rec, with_id);
+  o->__any = WriteQueryFields(soap, ToQueryRecord(*rec), with_id);
   return o;
 }
 

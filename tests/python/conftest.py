@@ -279,6 +279,15 @@ def same_value(f: Field, sent, got):
     return sent == got
 
 
+def different_value(factory, f, current):
+    """A valid value of f that differs from current (for updates that must change something)."""
+    for variant in (1, "full", 0):
+        v = factory.value(f, variant)
+        if not same_value(f, v, current):
+            return v
+    raise AssertionError("no second valid value for %s" % f.name)
+
+
 # --------------------------------------------------------------------------------------------
 # The partner API through zeep
 # --------------------------------------------------------------------------------------------

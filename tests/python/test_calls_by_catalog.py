@@ -10,7 +10,7 @@ import pytest
 import zeep
 
 from conftest import (CATALOG, assert_error, assert_ok, fake_id, is_valid_id, object_id,
-                      parse_datetime, same_value)
+                      parse_datetime, different_value, same_value)
 
 OBJECTS = CATALOG.objects
 
@@ -33,14 +33,6 @@ def _first_updateable(obj):
     fields = [f for f in obj.fields if f.updateable and not f.system]
     fields.sort(key=lambda f: f.unique)
     return fields[0] if fields else None
-
-
-def _different_value(factory, f, current):
-    for variant in (1, "full", 0):
-        v = factory.value(f, variant)
-        if not same_value(f, v, current):
-            return v
-    raise AssertionError("no second valid value for %s" % f.name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +131,7 @@ def test_update(api, factory, obj):
     f = _first_updateable(obj)
     change = {"type": obj.name, "Id": rid}
     if f is not None:
-        change[f.name] = _different_value(factory, f, before[f.name])
+        change[f.name] = different_value(factory, f, before[f.name])
     [r] = api.update([change])
     assert_ok(r)
     assert r.id == rid
@@ -183,7 +175,7 @@ def test_upsert(api, factory, obj):
     f = _first_updateable(obj)
     change = {"type": obj.name, "Id": rid}
     if f is not None:
-        change[f.name] = _different_value(factory, f, got[f.name])
+        change[f.name] = different_value(factory, f, got[f.name])
     [r] = api.upsert("Id", [change])
     assert_ok(r)
     assert r.created is False

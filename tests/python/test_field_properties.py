@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from conftest import (CATALOG, NOT_WRITABLE_MSG, OMIT, assert_error, assert_ok, fake_id, field_id,
-                      object_id, same_value)
+                      object_id, different_value, same_value)
 
 CREATEABLE = [o for o in CATALOG.objects if o.supports("create")]
 UPDATEABLE = [o for o in CREATEABLE if o.supports("update")]
@@ -46,14 +46,6 @@ def any_value(factory, f):
     if f.type == "reference" and not factory.can_make_value(f):
         return fake_id(CATALOG[f.reference_to[0]].key_prefix)
     return factory.value(f)
-
-
-def different_value(factory, f, current):
-    for variant in (1, "full", 0):
-        v = factory.value(f, variant)
-        if not same_value(f, v, current):
-            return v
-    raise AssertionError("no second valid value for %s" % f.name)
 
 
 def write(api, factory, obj, op, values):
