@@ -6,8 +6,10 @@
 // Every option can also be set from an OMNI_* environment variable (OMNI_PORT, ...).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/session_service.h"
 #include "server/transport/http_server.h"
+#include "server/transport/routes.h"
 #include "storage/embedded_postgres.h"
 #include "storage/store.h"
 
@@ -45,7 +48,35 @@ std::string EnvName(const po::options_description& opts, const std::string& env)
   return opts.find_nothrow(name, false) ? name : "";
 }
 
+std::chrono::milliseconds Seconds(const po::variables_map& vm, const char* name) {
+  return std::chrono::milliseconds(static_cast<long>(vm[name].as<double>() * 1000));
+}
+
+omni::HttpLimits Limits(const po::variables_map& vm) {
+  omni::HttpLimits l;
+  l.workers = vm["workers"].as<int>();
+  l.max_connections = vm["max-connections"].as<std::size_t>();
+  l.max_header_bytes = vm["max-header-bytes"].as<std::size_t>();
+  l.max_body_bytes = vm["max-body-bytes"].as<std::size_t>();
+  l.header_timeout = Seconds(vm, "header-timeout");
+  l.body_timeout = Seconds(vm, "body-timeout");
+  l.idle_timeout = Seconds(vm, "idle-timeout");
+  l.max_parked = vm["max-parked"].as<std::size_t>();
+  return l;
+}
+
+// Each connection is a file descriptor: lift the soft limit to the hard one, so that the
+// connection limit, not the default 1024 descriptors, is what a busy server meets.
+void RaiseFileLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int Serve(const po::variables_map& vm) {
+  RaiseFileLimit();
   const std::string wsdl_dir = vm["wsdl-dir"].as<std::string>();
   std::string error;
   auto catalog = omni::Catalog::Load(wsdl_dir + "/catalog.xml", &error);
@@ -106,22 +137,35 @@ int Serve(const po::variables_map& vm) {
   app.partner_wsdl = partner_wsdl;
   app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
 
-  omni::HttpServer server;
+  omni::storage::Store* db = store.get();
+  omni::Router router(&app, [db] {
+    try {
+      auto tx = db->Begin();
+      tx->OrgIds();
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  });
+  omni::HttpServer server(&router, Limits(vm));
   if (!server.Bind(vm["host"].as<std::string>(), port, &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
   }
+  auto grace =
+      std::chrono::milliseconds(static_cast<long>(vm["shutdown-grace"].as<double>() * 1000));
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    server.Stop();
+    std::cout << "omni-emulator: stopping (signal " << sig << ")" << std::endl;
+    server.Stop(grace);
   });
   std::cout << "omni-emulator ready: partner " << app.base_url << "/services/Soap/u/44.0"
             << " enterprise " << app.base_url << "/services/Soap/c/44.0"
             << " wsdl " << app.base_url << "/services/wsdl/partner"
             << " health " << app.base_url << "/_emulator/health" << std::endl;
-  server.Run(&app, workers);
-  // Stop() came from the watcher, which has returned from sigwait.
+  server.Run();
+  // Run returns only after Stop(), which came from the watcher: it has left sigwait.
   watcher.join();
   std::cout << "omni-emulator stopped" << std::endl;
   return 0;
@@ -143,7 +187,26 @@ int main(int argc, char** argv) {
       "username of the default org's administrator (OMNI_ADMIN_USERNAME)")(
       "admin-password", po::value<std::string>()->default_value("password"),
       "password of that administrator (OMNI_ADMIN_PASSWORD)")(
-      "workers", po::value<int>()->default_value(16), "worker threads (OMNI_WORKERS)")(
+      "workers", po::value<int>()->default_value(16),
+      "worker threads that run calls; idle connections use none (OMNI_WORKERS)")(
+      "max-connections", po::value<std::size_t>()->default_value(10000),
+      "open connections at most; more are answered 503 and closed (OMNI_MAX_CONNECTIONS)")(
+      "max-header-bytes", po::value<std::size_t>()->default_value(64 * 1024),
+      "request line and headers at most; more is answered 431 (OMNI_MAX_HEADER_BYTES)")(
+      "max-body-bytes", po::value<std::size_t>()->default_value(64 * 1024 * 1024),
+      "request body at most, after gzip inflation; more is answered 413 (OMNI_MAX_BODY_BYTES)")(
+      "header-timeout", po::value<double>()->default_value(10),
+      "seconds to send a request's headers, from its first byte; slower senders get 408 and are "
+      "dropped (OMNI_HEADER_TIMEOUT)")(
+      "body-timeout", po::value<double>()->default_value(60),
+      "seconds to send a request body after its headers (OMNI_BODY_TIMEOUT)")(
+      "idle-timeout", po::value<double>()->default_value(120),
+      "seconds a keep-alive connection may stay idle before it is closed (OMNI_IDLE_TIMEOUT)")(
+      "max-parked", po::value<std::size_t>()->default_value(10000),
+      "requests that may wait parked at once (long-polls); more are answered 503 "
+      "(OMNI_MAX_PARKED)")(
+      "shutdown-grace", po::value<double>()->default_value(10),
+      "seconds that calls in flight may take to finish after SIGTERM (OMNI_SHUTDOWN_GRACE)")(
       "public-url", po::value<std::string>(),
       "base URL clients reach the server at, for login's serverUrl and the WSDLs' address "
       "(OMNI_PUBLIC_URL; default http://localhost:PORT)")(

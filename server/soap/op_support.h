@@ -9,7 +9,6 @@
 
 #include "server/soap/faults.h"
 #include "server/soap/soap_app.h"
-#include "server/transport/raw_http.h"
 #include "soapH.h"
 
 namespace omni {
@@ -24,6 +23,17 @@ inline Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(so
 // Every operation passes here first: the connection's output mode is reset to the default, so
 // that the xsi:nil mode DoRetrieve turns on for its own response never leaks into the next call
 // on the same keep-alive connection.
+// Sets the operation's own answer (a fault in Salesforce's shape) and stops gSOAP from writing
+// one: SOAP_STOP makes the generated serve function return without serialising a response.
+inline int Answer(struct soap* soap, int status, const std::string& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/xml; charset=UTF-8";
+  r.body = body;
+  static_cast<RequestState*>(soap->user)->answer = std::move(r);
+  return SOAP_STOP;
+}
+
 inline int WrongEndpoint(struct soap* soap, Flavor wanted) {
   soap_clr_omode(soap, SOAP_XML_NIL);
   Flavor have = FlavorOf(soap);
@@ -31,12 +41,12 @@ inline int WrongEndpoint(struct soap* soap, Flavor wanted) {
   Fault f = UnknownExceptionFault(std::string("Element {urn:") +
                                   (wanted == Flavor::kPartner ? "partner" : "enterprise") +
                                   ".soap.sforce.com}request invalid at this location");
-  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(have, f));
+  return Answer(soap, 500, FaultEnvelope(have, f));
 }
 
 inline int SendFault(struct soap* soap, const Fault& fault) {
   soap->header = nullptr;
-  return SendRaw(soap, 500, "text/xml; charset=UTF-8", FaultEnvelope(FlavorOf(soap), fault));
+  return Answer(soap, 500, FaultEnvelope(FlavorOf(soap), fault));
 }
 
 inline std::string* NewString(struct soap* soap, const std::string& s) {

@@ -1,13 +1,15 @@
 // SoapApp: what the SOAP adapters need to serve a request (the dispatcher, the sessions, the
-// served WSDLs), reached from a gSOAP context through soap->user. Immutable after start-up;
-// shared by every worker thread.
+// query service, the served WSDLs), reached from a gSOAP context through soap->user. Immutable
+// after start-up; shared by every worker thread.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/query_service.h"
 #include "server/sessions/session_service.h"
+#include "server/transport/http_message.h"
 
 struct soap;
 
@@ -26,20 +28,16 @@ struct SoapApp {
   std::string api_version = "44.0";
 };
 
-// Per-connection state behind soap->user.
+// Per-request state behind soap->user: the request body gSOAP reads from, the response it writes
+// into, and the answer an operation sets itself (a fault in Salesforce's exact shape), which
+// then replaces whatever gSOAP would have written.
 struct RequestState {
   const SoapApp* app = nullptr;
   Flavor flavor = Flavor::kPartner;
-  // The transport's bound on the current request body (see http_server.cpp).
-  bool request_started = false;  // headers of the current request were read
-  bool responded = false;        // a GET page was answered for the current request
-  bool body_limited = false;
-  unsigned long long body_remaining = 0;
-  int (*http_parse)(struct soap*) = nullptr;
-  size_t (*socket_recv)(struct soap*, char*, size_t) = nullptr;
-  // While a request is read, closing the socket is left to the worker (see http_server.cpp).
-  bool reading_request = false;
-  int (*socket_close)(struct soap*) = nullptr;
+  const char* in = nullptr;  // unread rest of the request body
+  std::size_t in_left = 0;
+  std::string out;                     // what gSOAP serialised
+  std::optional<HttpResponse> answer;  // set by an operation: sent instead of `out`
 };
 
 }  // namespace omni

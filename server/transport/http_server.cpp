@@ -1,220 +1,147 @@
 #include "server/transport/http_server.h"
 
-#include <stdsoap2.h>
-
-#include <condition_variable>
-#include <deque>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <iostream>
-#include <mutex>
-#include <thread>
-#include <vector>
 
-#include "server/soap/faults.h"
-#include "server/transport/raw_http.h"
-#include "server/transport/routes.h"
-#include "soapH.h"
+#include "server/transport/connection.h"
 
 namespace omni {
 
-namespace {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
-// A bounded hand-off from the accepting thread to the workers: when every worker is busy and
-// the queue is full, accepting waits, so load backs up into the kernel's listen queue.
-class ConnectionQueue {
+class HttpServer::Impl {
  public:
-  explicit ConnectionQueue(size_t capacity) : capacity_(capacity) {}
-  void Push(struct soap* s) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < capacity_; });
-    q_.push_back(s);
-    not_empty_.notify_one();
-  }
-  // nullptr once closed and drained.
-  struct soap* Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
-    if (q_.empty()) return nullptr;
-    struct soap* s = q_.front();
-    q_.pop_front();
-    not_full_.notify_one();
-    return s;
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    not_empty_.notify_all();
+  Impl(RequestHandler* handler, HttpLimits limits) : acceptor_(core_.io), retry_(core_.io) {
+    core_.handler = handler;
+    core_.limits = limits;
+    core_.lot = std::make_unique<ParkingLot>(core_.io, limits.max_parked);
+    grace_ = std::make_unique<asio::steady_timer>(core_.io);
   }
 
- private:
-  size_t capacity_;
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<struct soap*> q_;
-  bool closed_ = false;
-};
-
-// gSOAP's XML parser reads on past an HTTP body that ends inside the XML (a truncated or
-// non-XML body), and would wait for the client until the receive timeout. These two hooks
-// bound every body by its Content-Length: after the headers are parsed, the bytes still allowed
-// are the length minus what is already buffered; reads beyond that see end-of-input.
-int ParseHeadersAndBound(struct soap* soap) {
-  auto* state = static_cast<RequestState*>(soap->user);
-  int rc = state->http_parse(soap);
-  if (rc == SOAP_OK) state->request_started = true;
-  if (rc == SOAP_OK && soap->length > 0) {
-    unsigned long long buffered = soap->buflen - soap->bufidx;
-    state->body_limited = true;
-    state->body_remaining = soap->length > buffered ? soap->length - buffered : 0;
+  bool Bind(const std::string& host, int port, std::string* error) {
+    boost::system::error_code ec;
+    auto address = host.empty() ? asio::ip::address(asio::ip::address_v6::any())
+                                : asio::ip::make_address(host, ec);
+    if (ec) {
+      *error = "cannot listen on " + host + ": not an IP address";
+      return false;
+    }
+    tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec && host.empty()) acceptor_.set_option(asio::ip::v6_only(false), ec);
+    if (ec && host.empty()) {  // no IPv6 on this machine: all IPv4 addresses
+      ec.clear();
+      endpoint = tcp::endpoint(asio::ip::address_v4::any(), static_cast<unsigned short>(port));
+      acceptor_.open(endpoint.protocol(), ec);
+    }
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(1024, ec);
+    if (ec) {
+      *error = "cannot listen on " + (host.empty() ? std::string("*") : host) + ":" +
+               std::to_string(port) + " (" + ec.message() + ")";
+      return false;
+    }
+    return true;
   }
-  return rc;
-}
 
-size_t BoundedRecv(struct soap* soap, char* buf, size_t len) {
-  auto* state = static_cast<RequestState*>(soap->user);
-  if (state->body_limited) {
-    if (state->body_remaining == 0) return 0;
-    if (len > state->body_remaining) len = static_cast<size_t>(state->body_remaining);
+  void Run() {
+    core_.workers = std::make_unique<WorkerPool>(core_.limits.workers);
+    Accept();
+    core_.io.run();
+    // Calls still running past the grace period post their answers to a stopped loop; the pool
+    // waits for them, so nothing they use is destroyed under them.
+    core_.workers->Stop();
   }
-  size_t n = state->socket_recv(soap, buf, len);
-  if (state->body_limited) state->body_remaining -= n;
-  return n;
-}
 
-// When reading a request fails and the client sent "Connection: close", gSOAP closes the socket
-// at once, before ServeConnection can answer with a fault, and the client sees the connection
-// drop with no answer. While a request is read the close is therefore skipped: the worker closes
-// every connection after ServeConnection returns.
-int CloseUnlessReading(struct soap* soap) {
-  auto* state = static_cast<RequestState*>(soap->user);
-  if (state->reading_request) return SOAP_OK;
-  return state->socket_close(soap);
-}
-
-// One connection: requests in turn while the client keeps it alive (gSOAP's soap_serve loop,
-// with routing by path before the SOAP body is dispatched).
-void ServeConnection(struct soap* soap, RequestState* state) {
-  state->http_parse = soap->fparse;
-  state->socket_recv = soap->frecv;
-  state->socket_close = soap->fclose;
-  soap->fparse = ParseHeadersAndBound;
-  soap->frecv = BoundedRecv;
-  soap->fclose = CloseUnlessReading;
-  soap->keep_alive = soap->max_keep_alive + 1;
-  do {
-    if (soap->keep_alive > 0 && soap->max_keep_alive > 0) soap->keep_alive--;
-    state->body_limited = false;  // the next request's headers are read unbounded
-    state->request_started = false;
-    state->responded = false;
-    state->reading_request = true;
-    int failed = soap_begin_serve(soap);
-    state->reading_request = false;
-    if (failed) {
-      if (soap->error >= SOAP_STOP && state->responded) continue;  // a GET page was answered
-      // Malformed XML or HTTP: a soapenv:Client fault (as Salesforce answers unparsable
-      // envelopes), then close, since the rest of the request cannot be trusted. An end of
-      // input before any request is just the client closing its connection.
-      if (soap->error != SOAP_EOF || state->request_started) {
-        std::string message =
-            "Unexpected end of the request: the body is not a complete SOAP "
-            "envelope";
-        if (soap->error != SOAP_EOF && soap->error < SOAP_STOP) {
-          soap_set_fault(soap);
-          const char** text = soap_faultstring(soap);
-          if (text && *text) message = std::string("Malformed request: ") + *text;
+  void Stop(std::chrono::milliseconds grace) {
+    asio::post(core_.io, [this, grace] {
+      if (core_.stopping) return;
+      core_.stopping = true;
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+      retry_.cancel();
+      std::vector<std::shared_ptr<Connection>> open(core_.open.begin(), core_.open.end());
+      for (const auto& c : open) c->OnShutdown();
+      core_.lot->WakeAll(WakeReason::kShutdown);
+      if (core_.open.empty()) return core_.io.stop();
+      grace_->expires_after(grace);
+      grace_->async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        std::vector<std::shared_ptr<Connection>> left(core_.open.begin(), core_.open.end());
+        if (!left.empty()) {
+          std::cerr << "omni-emulator: grace period over, closing " << left.size()
+                    << " connection(s) with calls in flight" << std::endl;
         }
-        soap->keep_alive = 0;
-        SendRaw(soap, 500, "text/xml; charset=UTF-8", ClientFaultEnvelope(message));
-      }
-      break;
-    }
-    auto flavor = FlavorOfPath(soap->path);
-    if (!flavor) {
-      // The rest of the body is unread: the connection cannot be reused.
-      soap->keep_alive = 0;
-      SendRaw(soap, 404, "text/plain; charset=UTF-8", "Not Found\n");
-      break;
-    }
-    state->flavor = *flavor;
-    if (soap_serve_request(soap) && soap->error && soap->error < SOAP_STOP) {
-      if (soap->error == SOAP_NO_METHOD) {
-        // A call of the Salesforce API that the emulator does not implement (yet): an explicit
-        // fault, never a silent success. The body is unread, so the connection closes after it.
-        soap->keep_alive = 0;
-        std::string name = soap->tag;
-        name = name.substr(name.find(':') + 1);
-        SendRaw(soap, 500, "text/xml; charset=UTF-8",
-                FaultEnvelope(*flavor, Fault{ExceptionCode::kInvalidOperation, FaultKind::kApiFault,
-                                             "omni-emulator does not implement the call '" + name +
-                                                 "' (see LIMITATIONS in README.md)"}));
-        break;
-      }
-      soap_send_fault(soap);
-      break;
-    }
-    soap_destroy(soap);
-    soap_end(soap);
-  } while (soap->keep_alive);
-}
-
-}  // namespace
-
-HttpServer::HttpServer() : master_(soap_new1(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING)) {}
-
-HttpServer::~HttpServer() {
-  soap_destroy(master_);
-  soap_end(master_);
-  soap_free(master_);
-}
-
-bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
-  master_->bind_flags = SO_REUSEADDR;
-  master_->accept_timeout = 1;  // wake up every second to notice Stop()
-  if (!soap_valid_socket(soap_bind(master_, host.empty() ? nullptr : host.c_str(), port, 128))) {
-    *error = "cannot listen on " + (host.empty() ? std::string("*") : host) + ":" +
-             std::to_string(port) + " (is the port in use?)";
-    return false;
-  }
-  return true;
-}
-
-void HttpServer::Run(const SoapApp* app, int workers) {
-  ConnectionQueue queue(static_cast<size_t>(workers) * 4);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < workers; ++i) {
-    threads.emplace_back([&queue, app] {
-      RequestState state;
-      state.app = app;
-      while (struct soap* s = queue.Pop()) {
-        s->user = &state;
-        s->fget = HandleGet;
-        s->recv_timeout = 60;
-        s->send_timeout = 60;
-        s->max_keep_alive = 100000;
-        s->recv_maxlength = 64 * 1024 * 1024;
-        ServeConnection(s, &state);
-        soap_force_closesock(s);
-        soap_destroy(s);
-        soap_end(s);
-        soap_free(s);
-      }
+        for (const auto& c : left) c->ForceClose();
+        core_.io.stop();
+      });
     });
   }
-  while (!stop_) {
-    SOAP_SOCKET sock = soap_accept(master_);
-    if (!soap_valid_socket(sock)) {
-      if (master_->errnum) soap_print_fault(master_, stderr);
-      continue;  // timeout: check stop_
-    }
-    struct soap* copy = soap_copy(master_);
-    if (!copy) {
-      soap_force_closesock(master_);
-      continue;
-    }
-    queue.Push(copy);
-    master_->socket = SOAP_INVALID_SOCKET;  // the copy owns the connection now
+
+  ServerCore core_;
+
+ private:
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (core_.stopping) return;
+      if (ec) {
+        // Out of file descriptors (or a transient error): try again shortly instead of spinning.
+        retry_.expires_after(std::chrono::milliseconds(50));
+        retry_.async_wait([this](const boost::system::error_code& e) {
+          if (!e && !core_.stopping) Accept();
+        });
+        return;
+      }
+      if (core_.open.size() >= core_.limits.max_connections) {
+        RefuseConnection(std::move(socket));
+      } else {
+        auto c = std::make_shared<Connection>(&core_, std::move(socket));
+        core_.open.insert(c);
+        core_.open_count++;
+        c->Start();
+      }
+      Accept();
+    });
   }
-  queue.Close();
-  for (auto& t : threads) t.join();
+
+  // Over the connection limit: a short 503 and close, without reading the request.
+  void RefuseConnection(tcp::socket socket) {
+    static const std::string kText = "Service Unavailable: too many connections\n";
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+        "Content-Length: " +
+        std::to_string(kText.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + kText;
+    auto s = std::make_shared<tcp::socket>(std::move(socket));
+    asio::async_write(*s, asio::buffer(kBusy), [s](boost::system::error_code, std::size_t) {
+      boost::system::error_code ignored;
+      s->shutdown(tcp::socket::shutdown_both, ignored);
+      s->close(ignored);
+    });
+  }
+
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+  std::unique_ptr<asio::steady_timer> grace_;
+};
+
+HttpServer::HttpServer(RequestHandler* handler, HttpLimits limits)
+    : impl_(std::make_unique<Impl>(handler, limits)) {}
+HttpServer::~HttpServer() = default;
+bool HttpServer::Bind(const std::string& host, int port, std::string* error) {
+  return impl_->Bind(host, port, error);
 }
+void HttpServer::Run() { impl_->Run(); }
+void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
+void HttpServer::Publish(const std::string& channel, std::int64_t position) {
+  impl_->core_.lot->Publish(channel, position);
+}
+std::size_t HttpServer::connections() const { return impl_->core_.open_count; }
+std::size_t HttpServer::parked() const { return impl_->core_.lot->parked(); }
 
 }  // namespace omni

@@ -1,33 +1,57 @@
-// HttpServer: the listening socket, a bounded pool of worker threads, and the per-connection
-// loop that routes each request by path: GET pages (health, WSDLs), SOAP POSTs to the partner or
-// enterprise endpoint (served by the gSOAP bindings), 404 for anything else. HTTP/1.1 keep-alive.
+// HttpServer: HTTP/1.1 on an event loop. One I/O thread (Boost.Asio, with Boost.Beast parsing)
+// owns every socket: idle keep-alive connections and parked requests cost no worker. A request
+// that has been read whole (de-chunked, gzip-inflated) is handed to the RequestHandler on a
+// bounded pool of worker threads; its answer goes back to the I/O thread to be written, gzip-
+// compressed when the client accepts it. Requests pipelined on one connection are answered in
+// order, one at a time. Every limit (connections, header and body size, time to send the headers
+// and the body, idle time, parked requests) has a clean answer when crossed; malformed HTTP gets
+// a 400 and a closed connection at once.
 //
-// Thread-safety: Bind and Run from one thread; Stop from any thread (a signal watcher).
+// Thread-safety: Bind() then Run() from one thread (Run is the I/O loop and returns after Stop).
+// Stop() and Publish() may be called from any thread.
 #pragma once
 
-#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
-#include "server/soap/soap_app.h"
-
-struct soap;
+#include "server/transport/handler.h"
 
 namespace omni {
 
+struct HttpLimits {
+  std::size_t max_connections = 10000;
+  std::size_t max_header_bytes = 64 * 1024;
+  std::size_t max_body_bytes = 64 * 1024 * 1024;    // after gzip inflation, too
+  std::chrono::milliseconds header_timeout{10000};  // first byte of a request to its last header
+  std::chrono::milliseconds body_timeout{60000};    // end of the headers to the end of the body
+  std::chrono::milliseconds idle_timeout{120000};   // keep-alive connection with no request
+  std::size_t max_parked = 10000;
+  int workers = 16;
+};
+
 class HttpServer {
  public:
-  HttpServer();
+  HttpServer(RequestHandler* handler, HttpLimits limits);
   ~HttpServer();
-  // Listens on host:port. On failure returns false with *error (port in use, bad address).
+  // Listens on host:port (all addresses when host is empty). false with *error on failure.
   bool Bind(const std::string& host, int port, std::string* error);
-  // Serves connections with `workers` threads until Stop(); returns after the workers finished.
-  void Run(const SoapApp* app, int workers);
-  void Stop() { stop_ = true; }
+  // Serves until Stop() has drained the connections (or its grace period ran out).
+  void Run();
+  // Graceful stop: stops accepting, closes idle connections at once, answers parked requests
+  // (WakeReason::kShutdown), lets calls in flight finish for up to `grace`, then closes the rest.
+  void Stop(std::chrono::milliseconds grace);
+  // Wakes requests parked on channel for positions below `position` (see ParkingLot).
+  void Publish(const std::string& channel, std::int64_t position);
+  // Connections open and requests parked right now (for health and tests); any thread.
+  std::size_t connections() const;
+  std::size_t parked() const;
+
+  class Impl;
 
  private:
-  struct soap* master_;
-  std::atomic<bool> stop_{false};
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace omni

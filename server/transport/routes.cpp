@@ -1,14 +1,10 @@
 #include "server/transport/routes.h"
 
-#include <stdsoap2.h>
-
 #include "server/catalog/enterprise_wsdl.h"
-#include "server/transport/raw_http.h"
 
 namespace omni {
 
-std::optional<Flavor> FlavorOfPath(const std::string& raw_path) {
-  std::string path = raw_path.substr(0, raw_path.find('?'));
+std::optional<Flavor> FlavorOfPath(const std::string& path) {
   auto under = [&](const std::string& prefix) {
     return path == prefix || path == prefix + "/" ||
            (path.size() > prefix.size() + 1 &&
@@ -19,34 +15,56 @@ std::optional<Flavor> FlavorOfPath(const std::string& raw_path) {
   return std::nullopt;
 }
 
-int HandleGet(struct soap* soap) {
-  auto* state = static_cast<RequestState*>(soap->user);
-  const SoapApp& app = *state->app;
-  std::string path = soap->path;
-  path = path.substr(0, path.find('?'));
-  int rc;
-  if (path == "/_emulator/health") {
-    try {
-      auto tx = app.dispatcher->store().Begin();
-      tx->OrgIds();
-      rc = SendRaw(
-          soap, 200, "application/json",
-          "{\"status\":\"ok\",\"database\":\"ok\",\"apiVersion\":\"" + app.api_version + "\"}\n");
-    } catch (const std::exception&) {
-      rc = SendRaw(soap, 503, "application/json",
-                   "{\"status\":\"unavailable\",\"database\":\"unreachable\"}\n");
-    }
-  } else if (path == "/services/wsdl/partner" || path == "/services/wsdl/partner.wsdl") {
-    rc =
-        SendRaw(soap, 200, "text/xml; charset=UTF-8", WithEndpoint(app.partner_wsdl, app.base_url));
-  } else if (path == "/services/wsdl/enterprise" || path == "/services/wsdl/enterprise.wsdl") {
-    rc = SendRaw(soap, 200, "text/xml; charset=UTF-8",
-                 WithEndpoint(app.enterprise_wsdl, app.base_url));
-  } else {
-    rc = SendRaw(soap, 404, "text/plain; charset=UTF-8", "Not Found\n");
+Router::Router(const SoapApp* app, std::function<bool()> health)
+    : app_(app), soap_(app), health_(std::move(health)) {}
+
+void Router::AddRoute(const std::string& path,
+                      std::function<HandlerResult(const HttpRequest&)> handler) {
+  routes_.emplace_back(path, std::move(handler));
+}
+
+namespace {
+HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::nullopt}; }
+HttpResponse WithType(int status, const std::string& type, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = type;
+  r.body = std::move(body);
+  return r;
+}
+}  // namespace
+
+HandlerResult Router::Handle(const HttpRequest& req) {
+  const std::string& path = req.path;
+  if (req.method == "POST") {
+    if (auto flavor = FlavorOfPath(path)) return Now(soap_.Handle(*flavor, req.body));
+    // As before the event-loop transport: an unknown POST closes its connection.
+    return Now(HttpResponse::Text(404, "Not Found\n", true));
   }
-  state->responded = rc == SOAP_STOP;
-  return rc == SOAP_STOP ? SOAP_OK : rc;
+  if (req.method != "GET" && req.method != "HEAD") {
+    return Now(HttpResponse::Text(405, "Method Not Allowed\n"));
+  }
+  if (path == "/_emulator/health") {
+    if (health_()) {
+      return Now(WithType(200, "application/json",
+                          "{\"status\":\"ok\",\"database\":\"ok\",\"apiVersion\":\"" +
+                              app_->api_version + "\"}\n"));
+    }
+    return Now(WithType(503, "application/json",
+                        "{\"status\":\"unavailable\",\"database\":\"unreachable\"}\n"));
+  }
+  if (path == "/services/wsdl/partner" || path == "/services/wsdl/partner.wsdl") {
+    return Now(
+        WithType(200, "text/xml; charset=UTF-8", WithEndpoint(app_->partner_wsdl, app_->base_url)));
+  }
+  if (path == "/services/wsdl/enterprise" || path == "/services/wsdl/enterprise.wsdl") {
+    return Now(WithType(200, "text/xml; charset=UTF-8",
+                        WithEndpoint(app_->enterprise_wsdl, app_->base_url)));
+  }
+  for (const auto& [route, handler] : routes_) {
+    if (route == path) return handler(req);
+  }
+  return Now(HttpResponse::Text(404, "Not Found\n"));
 }
 
 }  // namespace omni

@@ -1,22 +1,38 @@
-// Routes: which path is which endpoint, and the GET pages (health and WSDLs). Thread-safe.
+// Router: what a path is. POSTs to /services/Soap/u/44.0[/<orgId>] go to the partner endpoint and
+// /services/Soap/c/44.0[/<orgId>] to the enterprise endpoint; GET /_emulator/health reports the
+// database; GET /services/wsdl/partner and /enterprise serve the WSDLs with this server's address;
+// everything else is a 404. Extra routes (the change long-poll, later presence and CometD) are
+// added by the place that assembles the server.
+//
+// Thread-safety: AddRoute only during start-up; Handle from any number of threads.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "server/soap/soap_app.h"
-
-struct soap;
+#include "server/soap/soap_endpoint.h"
+#include "server/transport/handler.h"
 
 namespace omni {
 
-// The API a SOAP POST path belongs to: /services/Soap/u/44.0[/<orgId>] is the partner API,
-// /services/Soap/c/44.0[/<orgId>] the enterprise API. nullopt for any other path.
+// The API a SOAP POST path belongs to, or nullopt for any other path.
 std::optional<Flavor> FlavorOfPath(const std::string& path);
 
-// gSOAP's HTTP GET hook: GET /_emulator/health (200 with JSON once the database answers, 503
-// otherwise), GET /services/wsdl/partner and /services/wsdl/enterprise (the WSDLs with
-// soap:address pointing at this server), 404 otherwise. Returns SOAP_OK once answered.
-int HandleGet(struct soap* soap);
+class Router : public RequestHandler {
+ public:
+  // health: true when the database answers right now.
+  Router(const SoapApp* app, std::function<bool()> health);
+  // Serves GET requests for exactly `path` with `handler` (which may park them).
+  void AddRoute(const std::string& path, std::function<HandlerResult(const HttpRequest&)> handler);
+  HandlerResult Handle(const HttpRequest& request) override;
+
+ private:
+  const SoapApp* app_;
+  SoapEndpoint soap_;
+  std::function<bool()> health_;
+  std::vector<std::pair<std::string, std::function<HandlerResult(const HttpRequest&)>>> routes_;
+};
 
 }  // namespace omni

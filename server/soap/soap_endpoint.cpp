@@ -1,0 +1,120 @@
+#include "server/soap/soap_endpoint.h"
+
+#include <stdsoap2.h>
+
+#include <cstring>
+#include <memory>
+
+#include "server/soap/faults.h"
+#include "soapH.h"
+
+namespace omni {
+
+namespace {
+
+struct SoapFree {
+  void operator()(struct soap* s) const {
+    soap_destroy(s);
+    soap_end(s);
+    soap_free(s);
+  }
+};
+
+// gSOAP reads the body from memory and writes the response to memory: no socket, no HTTP.
+std::size_t ReadBody(struct soap* soap, char* buf, std::size_t len) {
+  auto* state = static_cast<RequestState*>(soap->user);
+  std::size_t n = len < state->in_left ? len : state->in_left;
+  std::memcpy(buf, state->in, n);
+  state->in += n;
+  state->in_left -= n;
+  return n;
+}
+
+int WriteOut(struct soap* soap, const char* s, std::size_t n) {
+  static_cast<RequestState*>(soap->user)->out.append(s, n);
+  return SOAP_OK;
+}
+
+struct soap* NewContext() {
+  struct soap* s = soap_new1(SOAP_C_UTFSTRING);
+  // Plain XML both ways: the transport has parsed the HTTP request and writes the HTTP response.
+  soap_set_imode(s, SOAP_ENC_PLAIN);
+  soap_set_omode(s, SOAP_ENC_PLAIN | SOAP_IO_BUFFER);
+  s->frecv = ReadBody;
+  s->fsend = WriteOut;
+  return s;
+}
+
+thread_local std::unique_ptr<struct soap, SoapFree> tls_context;
+
+HttpResponse Xml(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/xml; charset=UTF-8";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Serve(struct soap* soap, RequestState& state) {
+  if (soap_begin_serve(soap)) {
+    // Not a SOAP envelope (or a truncated one): a soapenv:Client fault, as Salesforce answers.
+    std::string message = "Unexpected end of the request: the body is not a complete SOAP envelope";
+    if (soap->error != SOAP_EOF) {
+      soap_set_fault(soap);
+      const char** text = soap_faultstring(soap);
+      if (text && *text) message = std::string("Malformed request: ") + *text;
+    }
+    return Xml(500, ClientFaultEnvelope(message));
+  }
+  int rc = soap_serve_request(soap);
+  if (state.answer) return std::move(*state.answer);
+  if (rc == SOAP_NO_METHOD) {
+    // A call of the Salesforce API that the emulator does not implement (yet): an explicit
+    // fault, never a silent success.
+    std::string name = soap->tag;
+    name = name.substr(name.find(':') + 1);
+    return Xml(500, FaultEnvelope(state.flavor,
+                                  Fault{ExceptionCode::kInvalidOperation, FaultKind::kApiFault,
+                                        "omni-emulator does not implement the call '" + name +
+                                            "' (see LIMITATIONS in README.md)"}));
+  }
+  if (rc && soap->error && soap->error < SOAP_STOP) {
+    // The envelope parsed but a request element did not (a value of the wrong XML type, say):
+    // gSOAP's own fault, as a client error.
+    state.out.clear();
+    soap_send_fault(soap);
+    return Xml(500, std::move(state.out));
+  }
+  return Xml(200, std::move(state.out));
+}
+
+}  // namespace
+
+HttpResponse SoapEndpoint::Handle(Flavor flavor, const std::string& body) const {
+  if (!tls_context) tls_context.reset(NewContext());
+  struct soap* soap = tls_context.get();
+  RequestState state;
+  state.app = app_;
+  state.flavor = flavor;
+  state.in = body.data();
+  state.in_left = body.size();
+  soap->user = &state;
+  HttpResponse response;
+  try {
+    response = Serve(soap, state);
+    soap_destroy(soap);
+    soap_end(soap);
+    soap->user = nullptr;
+  } catch (const std::exception& e) {
+    // Whatever state gSOAP was left in, the next request gets a fresh context.
+    tls_context.reset();
+    response = Xml(500, FaultEnvelope(flavor, StorageFault(e)));
+  } catch (...) {
+    tls_context.reset();
+    response =
+        Xml(500, FaultEnvelope(flavor, StorageFault(std::runtime_error("unknown exception"))));
+  }
+  return response;
+}
+
+}  // namespace omni

@@ -1,0 +1,75 @@
+// Connection: one client socket's HTTP/1.1 life on the I/O thread: wait for a request (idle
+// time-out), read its headers and body under the limits, hand it to a worker, park it when the
+// handler asks, write the answer, and go on with the next (pipelined) request. Internal to the
+// transport.
+//
+// Thread-safety: every member runs on the I/O thread; workers reach it only through posts.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <unordered_set>
+
+#include "server/transport/handler.h"
+#include "server/transport/http_server.h"
+#include "server/transport/parking_lot.h"
+#include "server/transport/worker_pool.h"
+
+namespace omni {
+
+class Connection;
+
+// What every connection shares: owned by HttpServer::Impl.
+struct ServerCore {
+  boost::asio::io_context io{1};
+  RequestHandler* handler = nullptr;
+  HttpLimits limits;
+  std::unique_ptr<WorkerPool> workers;
+  std::unique_ptr<ParkingLot> lot;
+  std::unordered_set<std::shared_ptr<Connection>> open;  // I/O thread only
+  std::atomic<std::size_t> open_count{0};
+  std::atomic<std::size_t> parked_count{0};
+  bool stopping = false;  // I/O thread only
+  // Called (on the I/O thread) when a connection is gone, so a stopping server can finish.
+  void Forget(const std::shared_ptr<Connection>& c);
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ServerCore* core, boost::asio::ip::tcp::socket socket);
+  void Start();
+  // Server stop: an idle or half-read connection closes now; one with a call in flight closes
+  // after its answer.
+  void OnShutdown();
+  // Closes the socket at once (end of the grace period).
+  void ForceClose();
+
+ private:
+  enum class State { kIdle, kReading, kBusy, kWriting, kClosed };
+  void WaitForRequest();
+  void ReadHeader();
+  void ReadBody();
+  void Dispatch();
+  void Park(ParkRequest park);
+  void Finish(HttpResponse response);
+  void Write(HttpResponse response);
+  void Refuse(int status, const std::string& text);  // answer and close
+  void Close();
+
+  ServerCore* core_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  State state_ = State::kIdle;
+  bool keep_alive_ = true;
+  bool accepts_gzip_ = false;
+  bool large_ = false;  // the last exchange was large: give memory back after it
+};
+
+}  // namespace omni

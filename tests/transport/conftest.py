@@ -1,0 +1,156 @@
+"""A server of the transport suite's own, started per test with the options the test needs.
+
+Each test gets a real omni-emulator on its embedded PostgreSQL (one data dir reused across the
+suite, so only the first start pays for initdb), talks to it over real sockets, and stops it.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+BUILD = os.environ.get("OMNI_BUILD_DIR", "build")
+PORT = int(os.environ.get("OMNI_TRANSPORT_PORT", "18047"))
+DATA = os.path.join(BUILD, "transport-data")
+SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+ENV = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+       'xmlns:p="urn:partner.soap.sforce.com" xmlns:s="urn:sobject.partner.soap.sforce.com">'
+       '<soapenv:Header>{header}</soapenv:Header><soapenv:Body>{body}</soapenv:Body>'
+       '</soapenv:Envelope>')
+LOGIN = ENV.format(header="", body='<p:login><p:username>admin@omni.local</p:username>'
+                                   '<p:password>password</p:password></p:login>')
+
+
+class Server:
+    def __init__(self, *args):
+        self.base = "http://localhost:%d" % PORT
+        log = open(os.path.join(BUILD, "transport-server.log"), "a")
+        log.write("---- start %s\n" % (args,))
+        log.flush()
+        self.proc = subprocess.Popen(
+            [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(PORT),
+             "--data-dir", DATA] + list(args),
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        self.db_url = None
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"embedded PostgreSQL at (\S+)", line)
+            if m:
+                self.db_url = m.group(1)
+            if "omni-emulator ready" in line:
+                break
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        for _ in range(200):
+            try:
+                if requests.get(self.base + "/_emulator/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("server did not become healthy")
+
+    def post(self, body, path="/services/Soap/u/44.0", timeout=30, **kw):
+        headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'}
+        headers.update(kw.pop("headers", {}))
+        return requests.post(self.base + path, data=body, headers=headers, timeout=timeout, **kw)
+
+    def login(self):
+        r = self.post(LOGIN)
+        assert r.status_code == 200, r.text[:300]
+        return re.search(r"sessionId>([^<]+)<", r.text).group(1)
+
+    def create_body(self, session, name):
+        header = "<p:SessionHeader><p:sessionId>%s</p:sessionId></p:SessionHeader>" % session
+        return ENV.format(header=header, body=(
+            "<p:create><p:sObjects><s:type>ServicePresenceStatus</s:type>"
+            "<s:DeveloperName>%s</s:DeveloperName><s:MasterLabel>%s</s:MasterLabel>"
+            "</p:sObjects></p:create>" % (name, name)))
+
+    def create(self, session, name, timeout=30):
+        r = self.post(self.create_body(session, name), timeout=timeout)
+        assert r.status_code == 200, r.text[:500]
+        assert "<p:success>true</p:success>" in r.text or "<success>true</success>" in r.text, \
+            r.text[:500]
+        return re.search(r"<(?:p:)?id>([^<]+)<", r.text).group(1)
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server_factory():
+    started = []
+
+    def start(*args):
+        s = Server(*args)
+        started.append(s)
+        return s
+    yield start
+    for s in started:
+        s.stop()
+
+
+def connect():
+    return socket.create_connection(("localhost", PORT), timeout=10)
+
+
+def read_response(sock, timeout=10):
+    """Reads one HTTP response (Content-Length framed); returns (status, headers, body) or None
+    when the server closed the connection first."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, v = line.split(":", 1)
+        headers[k.strip().lower()] = v.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, headers, rest[:length]
+
+
+def closed_by_peer(sock, timeout=10):
+    """True when the server closes the connection (EOF or reset) within timeout."""
+    sock.settimeout(timeout)
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
