@@ -13,7 +13,7 @@ namespace {
 // Runs what is ready; restart() because an io_context that ran out of work stays stopped.
 void Turn(boost::asio::io_context& io) {
   io.restart();
-  Turn(io);
+  io.poll();
 }
 
 struct Woken {
