@@ -75,6 +75,13 @@ class Server:
             "<s:DeveloperName>%s</s:DeveloperName><s:MasterLabel>%s</s:MasterLabel>"
             "</p:sObjects></p:create>" % (name, name)))
 
+    def retrieve_body(self, session, rec):
+        header = "<p:SessionHeader><p:sessionId>%s</p:sessionId></p:SessionHeader>" % session
+        return ENV.format(header=header, body=(
+            "<p:retrieve><p:fieldList>DeveloperName</p:fieldList>"
+            "<p:sObjectType>ServicePresenceStatus</p:sObjectType><p:ids>%s</p:ids></p:retrieve>"
+            % rec))
+
     def create(self, session, name, timeout=30):
         r = self.post(self.create_body(session, name), timeout=timeout)
         assert r.status_code == 200, r.text[:500]
