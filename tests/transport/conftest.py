@@ -3,11 +3,14 @@
 Each test gets a real omni-emulator on its embedded PostgreSQL (one data dir reused across the
 suite, so only the first start pays for initdb), talks to it over real sockets, and stops it.
 """
+import glob
 import os
+import shutil
 import re
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -28,14 +31,16 @@ LOGIN = ENV.format(header="", body='<p:login><p:username>admin@omni.local</p:use
 
 
 class Server:
-    def __init__(self, *args):
-        self.base = "http://localhost:%d" % PORT
+    def __init__(self, *args, port=PORT, database_url=None):
+        self.port = port
+        self.base = "http://localhost:%d" % port
         log = open(os.path.join(BUILD, "transport-server.log"), "a")
         log.write("---- start %s\n" % (args,))
         log.flush()
         self.proc = subprocess.Popen(
-            [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(PORT),
-             "--data-dir", DATA] + list(args),
+            [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(port)] +
+            (["--database-url", database_url] if database_url else ["--data-dir", DATA]) +
+            list(args),
             stdout=subprocess.PIPE, stderr=log, text=True)
         self.db_url = None
         deadline = time.time() + 90
@@ -110,8 +115,8 @@ class Server:
 def server_factory():
     started = []
 
-    def start(*args):
-        s = Server(*args)
+    def start(*args, **kw):
+        s = Server(*args, **kw)
         started.append(s)
         return s
     yield start
@@ -161,3 +166,38 @@ def closed_by_peer(sock, timeout=10):
         return True
     except socket.timeout:
         return False
+
+
+def _pg_bindir():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert found, "PostgreSQL server binaries not found"
+    return os.path.dirname(found[-1])
+
+
+@pytest.fixture(scope="module")
+def external_postgres():
+    """A PostgreSQL cluster that no omni-emulator owns, started by the test itself, as the
+    unprivileged omni-pg user when the test runs as root (PostgreSQL refuses root)."""
+    bindir = _pg_bindir()
+    root = tempfile.mkdtemp(prefix="omni-extpg-")
+    run = os.path.join(root, "run")
+    os.makedirs(run)
+    prefix = []
+    if os.geteuid() == 0:
+        if subprocess.run(["id", "omni-pg"], capture_output=True).returncode != 0:
+            subprocess.run(["useradd", "--system", "--no-create-home", "omni-pg"], check=True)
+        subprocess.run(["chown", "-R", "omni-pg", root], check=True)
+        prefix = ["runuser", "-u", "omni-pg", "--"]
+    data = os.path.join(root, "pg")
+    subprocess.run(prefix + [bindir + "/initdb", "-D", data, "-U", "omni", "--auth=trust",
+                             "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
+    subprocess.run(prefix + [bindir + "/pg_ctl", "-D", data, "-l", os.path.join(root, "log"),
+                             "-o", "-k %s -c listen_addresses= -c fsync=off" % run, "-w",
+                             "start"], check=True, capture_output=True)
+    subprocess.run(prefix + [bindir + "/createdb", "-h", run, "-U", "omni", "omni"], check=True)
+    try:
+        yield "postgresql:///omni?host=%s&user=omni" % run
+    finally:
+        subprocess.run(prefix + [bindir + "/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
