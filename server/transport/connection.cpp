@@ -192,7 +192,7 @@ void Connection::Park(ParkRequest park) {
     // Parked after the stop began: answer as a shutdown at once.
     return core_->workers->Post([self, finish] { self->Finish((*finish)(WakeReason::kShutdown)); });
   }
-  bool parked =
+  ticket_ =
       core_->lot->Park(park.channel, park.after, park.timeout, [self, finish](WakeReason reason) {
         self->core_->workers->Post([self, finish, reason] {
           HttpResponse r;
@@ -201,14 +201,45 @@ void Connection::Park(ParkRequest park) {
           } catch (...) {
             r = HttpResponse::Text(500, "Internal Server Error\n", true);
           }
-          self->Finish(std::move(r));
+          auto shared = std::make_shared<HttpResponse>(std::move(r));
+          boost::asio::post(self->core_->io, [self, shared] { self->Woken(std::move(*shared)); });
         });
       });
-  if (!parked) {
+  if (ticket_ == 0) {
     HttpResponse busy = HttpResponse::Text(503, "Service Unavailable: too many parked requests\n");
     busy.headers.emplace_back("Retry-After", "1");
-    Write(std::move(busy));
+    return Write(std::move(busy));
   }
+  // A client that gives up on its long-poll closes the socket: notice it, so the waiter does
+  // not hold a place until its time-out. Bytes that arrive instead (a pipelined request) are
+  // kept for after the answer.
+  state_ = State::kParked;
+  watching_ = true;
+  stream_.expires_never();
+  stream_.async_read_some(buffer_.prepare(4096), [self](beast::error_code ec, std::size_t n) {
+    self->watching_ = false;
+    if (!ec) self->buffer_.commit(n);
+    if (self->pending_) {  // the answer is ready: the read was cancelled to make way for it
+      auto r = std::move(*self->pending_);
+      self->pending_.reset();
+      return self->Write(std::move(r));
+    }
+    if (ec && self->state_ == State::kParked) {
+      self->core_->lot->Cancel(self->ticket_);
+      self->Close();
+    }
+  });
+}
+
+void Connection::Woken(HttpResponse response) {
+  if (state_ == State::kClosed) return;
+  if (watching_) {
+    pending_ = std::move(response);
+    beast::error_code ec;
+    stream_.socket().cancel(ec);  // only the watching read is pending on the socket now
+    return;
+  }
+  Write(std::move(response));
 }
 
 void Connection::Finish(HttpResponse response) {

@@ -50,13 +50,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ForceClose();
 
  private:
-  enum class State { kIdle, kReading, kBusy, kWriting, kClosed };
+  enum class State { kIdle, kReading, kBusy, kParked, kWriting, kClosed };
   void WaitForRequest();
   void ReadHeader();
   void ReadBody();
   void Dispatch();
   void Park(ParkRequest park);
   void Finish(HttpResponse response);
+  void Woken(HttpResponse response);  // I/O thread: a parked request's answer is ready
   void Write(HttpResponse response);
   void Refuse(int status, const std::string& text);  // answer and close
   void Close();
@@ -70,6 +71,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = true;
   bool accepts_gzip_ = false;
   bool large_ = false;  // the last exchange was large: give memory back after it
+  // While parked, a read watches for the client going away; the answer waits for it to end.
+  std::uint64_t ticket_ = 0;
+  bool watching_ = false;
+  std::optional<HttpResponse> pending_;
 };
 
 }  // namespace omni

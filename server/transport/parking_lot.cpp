@@ -6,10 +6,13 @@ namespace omni {
 
 ParkingLot::~ParkingLot() = default;
 
-bool ParkingLot::Park(const std::string& channel, std::int64_t after,
-                      std::chrono::milliseconds timeout, std::function<void(WakeReason)> wake) {
-  if (count_ >= capacity_) return false;
+std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
+                               std::chrono::milliseconds timeout,
+                               std::function<void(WakeReason)> wake) {
+  if (count_ >= capacity_) return 0;
   auto w = std::make_shared<Waiter>();
+  w->ticket = next_ticket_++;
+  by_ticket_[w->ticket] = w;
   w->channel = channel;
   w->after = after;
   w->wake = std::move(wake);
@@ -19,7 +22,7 @@ bool ParkingLot::Park(const std::string& channel, std::int64_t after,
     // Published between the handler's read and this park: answer now, on the next turn of the
     // loop, so that wake never runs inside Park.
     boost::asio::post(io_, [this, w] { Finish(w, WakeReason::kPublished); });
-    return true;
+    return w->ticket;
   }
   w->timer = std::make_unique<boost::asio::steady_timer>(io_, timeout);
   waiting_[channel].push_back(w);
@@ -29,13 +32,20 @@ bool ParkingLot::Park(const std::string& channel, std::int64_t after,
     if (!w || ec) return;  // cancelled: woken otherwise
     Finish(w, WakeReason::kTimedOut);
   });
-  return true;
+  return w->ticket;
 }
 
-void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason) {
+void ParkingLot::Cancel(std::uint64_t ticket) {
+  auto it = by_ticket_.find(ticket);
+  if (it == by_ticket_.end()) return;
+  if (auto w = it->second.lock()) Finish(w, WakeReason::kShutdown, true);
+}
+
+void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, bool cancelled) {
   if (w->done) return;
   w->done = true;
   --count_;
+  by_ticket_.erase(w->ticket);
   if (w->timer) w->timer->cancel();
   auto it = waiting_.find(w->channel);
   if (it != waiting_.end()) {
@@ -43,7 +53,7 @@ void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason) {
     if (it->second.empty()) waiting_.erase(it);
   }
   auto wake = std::move(w->wake);
-  wake(reason);
+  if (!cancelled) wake(reason);
 }
 
 void ParkingLot::Publish(const std::string& channel, std::int64_t position) {

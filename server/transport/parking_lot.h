@@ -27,11 +27,14 @@ class ParkingLot {
   ParkingLot(boost::asio::io_context& io, std::size_t capacity) : io_(io), capacity_(capacity) {}
   ~ParkingLot();
 
-  // Parks a waiter. Returns false, without calling wake, when `capacity` waiters are parked
-  // already. Otherwise wake is called exactly once: kPublished when a position > after is (or
-  // was already) published on the channel, kTimedOut after timeout, kShutdown from WakeAll.
-  bool Park(const std::string& channel, std::int64_t after, std::chrono::milliseconds timeout,
-            std::function<void(WakeReason)> wake);
+  // Parks a waiter and returns its ticket. Returns 0, without calling wake, when `capacity`
+  // waiters are parked already. Otherwise wake is called exactly once, unless the ticket is
+  // cancelled first: kPublished when a position > after is (or was already) published on the
+  // channel, kTimedOut after timeout, kShutdown from WakeAll.
+  std::uint64_t Park(const std::string& channel, std::int64_t after,
+                     std::chrono::milliseconds timeout, std::function<void(WakeReason)> wake);
+  // Forgets a waiter whose client went away; wake is not called. No-op once it has woken.
+  void Cancel(std::uint64_t ticket);
   // Announces that `position` was reached on `channel`.
   void Publish(const std::string& channel, std::int64_t position);
   // Wakes every waiter with `reason` (shutdown).
@@ -40,6 +43,7 @@ class ParkingLot {
 
  private:
   struct Waiter {
+    std::uint64_t ticket;
     std::string channel;
     std::int64_t after;
     std::function<void(WakeReason)> wake;
@@ -48,13 +52,16 @@ class ParkingLot {
   };
   using WaiterList = std::list<std::shared_ptr<Waiter>>;
   void PublishOnIo(const std::string& channel, std::int64_t position);
-  void Finish(const std::shared_ptr<Waiter>& w, WakeReason reason);
+  // Removes the waiter; calls wake unless cancelled.
+  void Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, bool cancelled = false);
 
   boost::asio::io_context& io_;
   std::size_t capacity_;
   std::atomic<std::size_t> count_{0};
   std::map<std::string, WaiterList> waiting_;
   std::map<std::string, std::int64_t> last_published_;
+  std::map<std::uint64_t, std::weak_ptr<Waiter>> by_ticket_;
+  std::uint64_t next_ticket_ = 1;
 };
 
 }  // namespace omni

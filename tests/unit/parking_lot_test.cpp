@@ -69,7 +69,7 @@ TEST_CASE("time-outs and capacity") {
   Woken w;
   CHECK(lot.Park("c", 0, std::chrono::milliseconds(10), w.Cb(1)));
   CHECK(lot.Park("c", 0, std::chrono::seconds(30), w.Cb(2)));
-  CHECK_FALSE(lot.Park("c", 0, std::chrono::seconds(30), w.Cb(3)));  // full
+  CHECK(lot.Park("c", 0, std::chrono::seconds(30), w.Cb(3)) == 0);  // full
   io.restart();
   io.run_for(std::chrono::milliseconds(200));
   REQUIRE(w.log.size() == 1);
@@ -80,5 +80,27 @@ TEST_CASE("time-outs and capacity") {
   CHECK(w.log.size() == 3);
 }
 
+}  // namespace
+}  // namespace omni
+
+namespace omni {
+namespace {
+TEST_CASE("a cancelled waiter is never woken and frees its place") {
+  boost::asio::io_context io;
+  ParkingLot lot(io, 1);
+  Woken w;
+  auto ticket = lot.Park("c", 0, std::chrono::milliseconds(20), w.Cb(1));
+  CHECK(ticket != 0);
+  lot.Cancel(ticket);
+  CHECK(lot.parked() == 0);
+  CHECK(lot.Park("c", 0, std::chrono::seconds(30), w.Cb(2)) != 0);
+  io.restart();
+  io.run_for(std::chrono::milliseconds(100));
+  lot.Publish("c", 1);
+  Turn(io);
+  REQUIRE(w.log.size() == 1);
+  CHECK(w.log[0].first == 2);
+  lot.Cancel(ticket);  // long gone: nothing happens
+}
 }  // namespace
 }  // namespace omni
