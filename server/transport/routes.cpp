@@ -41,7 +41,7 @@ HandlerResult Router::Handle(const HttpRequest& req) {
     // As before the event-loop transport: an unknown POST closes its connection.
     return Now(HttpResponse::Text(404, "Not Found\n", true));
   }
-  if (req.method != "GET" && req.method != "HEAD") {
+  if (req.method != "GET") {
     return Now(HttpResponse::Text(405, "Method Not Allowed\n"));
   }
   if (path == "/_emulator/health") {
