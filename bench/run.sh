@@ -54,7 +54,7 @@ jar=$(ls bench/wiremock/node_modules/wiremock/build/wiremock-standalone-*.jar | 
 if (($(ulimit -n) < 4096)); then ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
 
 # --- Start our server and WireMock, both on loopback only --------------------------------------
-work=build/bench
+work=build/bench-run  # (build/bench is CMake's own directory for bench/)
 rm -rf "$work"
 mkdir -p "$work"
 server_pid="" wm_pid=""
