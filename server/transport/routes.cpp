@@ -28,7 +28,7 @@ int HandleGet(struct soap* soap) {
   if (path == "/_emulator/health") {
     try {
       auto tx = app.dispatcher->store().Begin();
-      tx->OrgIds();
+      tx->sessions().OrgIds();
       rc = SendRaw(
           soap, 200, "application/json",
           "{\"status\":\"ok\",\"database\":\"ok\",\"apiVersion\":\"" + app.api_version + "\"}\n");
