@@ -205,6 +205,8 @@ std::optional<SessionRow> Store::LookupSession(const std::string& session_id) {
   });
 }
 
+long Store::StatementsSent() { return g_round_trips.load(); }
+
 bool Store::Ping() {
   try {
     return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {

@@ -91,6 +91,10 @@ class Store {
   std::optional<SessionRow> LookupSession(const std::string& session_id);
   // Whether the database answers (health page).
   bool Ping();
+  // Statements sent to PostgreSQL by every Store of this process so far, BEGIN and COMMIT
+  // included (each is one round trip; a statement's first use on a connection also prepares
+  // it, one more). For tests and benchmarks counting round trips per call.
+  static long StatementsSent();
 
   // Change-log consumers: committed changes of one org with position > after_position, oldest
   // first, at most limit of them. Never a change that rolled back; positions have no gaps
