@@ -17,8 +17,8 @@
 
 #include "server/catalog/catalog.h"
 #include "server/catalog/enterprise_wsdl.h"
-#include "server/dispatcher/dispatcher.h"
 #include "server/core/fault_injection.h"
+#include "server/dispatcher/dispatcher.h"
 #include "server/events/change_bus.h"
 #include "server/events/fault_listener.h"
 #include "server/sessions/org_bootstrap.h"

@@ -77,11 +77,11 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   std::uint64_t NextAutoNumber(const std::string& org, const ObjectDef& obj,
                                const FieldDef& field) override;
   Record Insert(const std::string& org, const ObjectDef& obj, const Record& rec) override;
-  std::optional<Record> Update(const std::string& org, const ObjectDef& obj,
-                               const std::string& id, const Record& changes) override;
+  std::optional<Record> Update(const std::string& org, const ObjectDef& obj, const std::string& id,
+                               const Record& changes) override;
   std::optional<Record> SetDeleted(const std::string& org, const ObjectDef& obj,
-                                   const std::string& id, bool deleted,
-                                   const std::string& user_id, const std::string& now) override;
+                                   const std::string& id, bool deleted, const std::string& user_id,
+                                   const std::string& now) override;
   std::optional<Record> LockRow(const std::string& org, const ObjectDef& obj,
                                 const std::string& id) override;
   std::vector<Record> SelectByIds(const std::string& org, const ObjectDef& obj,

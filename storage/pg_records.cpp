@@ -19,9 +19,8 @@ const FieldDef& FieldOf(const ObjectDef& obj, const std::string& name) {
 }  // namespace
 
 std::uint64_t PgTx::NextId() {
-  return store_->NextIdFromBlock([&] {
-    return Run("SELECT nextval('omni_id_seq')", Params())[0][0].as<std::uint64_t>();
-  });
+  return store_->NextIdFromBlock(
+      [&] { return Run("SELECT nextval('omni_id_seq')", Params())[0][0].as<std::uint64_t>(); });
 }
 
 std::uint64_t PgTx::NextAutoNumber(const std::string& org, const ObjectDef& obj,
@@ -64,9 +63,10 @@ std::optional<Record> PgTx::Update(const std::string& org, const ObjectDef& obj,
   }
   if (sets.empty()) return LockRow(org, obj, id);
   int org_n = p.Add(org), id_n = p.Add(id);
-  auto r = Run("UPDATE " + QuoteIdent(obj.TableName()) + " SET " + sets + " WHERE org_id = " +
-                   N(org_n) + " AND id = " + N(id_n) + " RETURNING " + ImageColumns(obj),
-               p);
+  auto r =
+      Run("UPDATE " + QuoteIdent(obj.TableName()) + " SET " + sets + " WHERE org_id = " + N(org_n) +
+              " AND id = " + N(id_n) + " RETURNING " + ImageColumns(obj),
+          p);
   if (r.empty()) return std::nullopt;
   return ImageRecord(obj, r[0]);
 }
@@ -145,9 +145,9 @@ std::vector<std::string> PgTx::FindIdsByValue(const std::string& org, const Obje
                                               const FieldDef& field, const std::string& value,
                                               bool include_deleted) {
   Params p;
-  std::string sql = "SELECT id FROM " + QuoteIdent(obj.TableName()) + " WHERE org_id = " +
-                    N(p.Add(org)) + " AND " + QuoteIdent(ObjectDef::ColumnName(field)) + " = " +
-                    Placeholder(p.Add(value), field);
+  std::string sql =
+      "SELECT id FROM " + QuoteIdent(obj.TableName()) + " WHERE org_id = " + N(p.Add(org)) +
+      " AND " + QuoteIdent(ObjectDef::ColumnName(field)) + " = " + Placeholder(p.Add(value), field);
   if (!include_deleted) sql += " AND NOT isdeleted";
   sql += " ORDER BY id LIMIT 100";
   std::vector<std::string> out;
@@ -170,9 +170,10 @@ std::vector<std::vector<std::string>> PgTx::RunChecks(const std::string& org,
       sql += "(SELECT id FROM " + table + " WHERE org_id = " + N(org_n) +
              " AND id = " + N(p.Add(c.value)) + " AND NOT isdeleted)";
     } else {
-      sql += "(SELECT string_agg(id, ',' ORDER BY id) FROM " + table + " WHERE org_id = " +
-             N(org_n) + " AND " + QuoteIdent(ObjectDef::ColumnName(*c.field)) + " = " +
-             Placeholder(p.Add(c.value), *c.field) + " AND id <> " + N(p.Add(c.own_id)) + ")";
+      sql += "(SELECT string_agg(id, ',' ORDER BY id) FROM " + table +
+             " WHERE org_id = " + N(org_n) + " AND " + QuoteIdent(ObjectDef::ColumnName(*c.field)) +
+             " = " + Placeholder(p.Add(c.value), *c.field) + " AND id <> " + N(p.Add(c.own_id)) +
+             ")";
     }
   }
   auto r = Run(sql, p);

@@ -35,10 +35,10 @@ std::optional<std::pair<std::string, std::string>> PgTx::CheckLogin(const std::s
   Params p;
   p.Add(username);
   p.Add(password);
-  auto r = Run(
-      "SELECT org_id, user_id FROM omni_credentials WHERE lower(username) = lower($1) AND "
-      "password_hash = md5(salt || $2)",
-      p);
+  auto r =
+      Run("SELECT org_id, user_id FROM omni_credentials WHERE lower(username) = lower($1) AND "
+          "password_hash = md5(salt || $2)",
+          p);
   if (r.empty()) return std::nullopt;
   return std::make_pair(std::string(r[0][0].c_str()), std::string(r[0][1].c_str()));
 }
@@ -68,8 +68,8 @@ std::vector<std::string> PgTx::OrgIds() {
 std::optional<std::int64_t> PgTx::OrgCreated(const std::string& org) {
   Params p;
   p.Add(org);
-  auto r = Run("SELECT floor(extract(epoch FROM created))::bigint FROM omni_orgs WHERE org_id = $1",
-               p);
+  auto r =
+      Run("SELECT floor(extract(epoch FROM created))::bigint FROM omni_orgs WHERE org_id = $1", p);
   if (r.empty()) return std::nullopt;
   return r[0][0].as<std::int64_t>();
 }
@@ -109,10 +109,10 @@ std::optional<QueryLocatorRow> PgTx::FindQueryLocator(const std::string& locator
   Params p;
   p.Add(locator);
   p.Add(org);
-  auto r = Run(
-      "SELECT locator, org_id, soql, include_deleted, next_offset, total FROM "
-      "omni_query_locators WHERE locator = $1 AND org_id = $2 FOR UPDATE",
-      p);
+  auto r =
+      Run("SELECT locator, org_id, soql, include_deleted, next_offset, total FROM "
+          "omni_query_locators WHERE locator = $1 AND org_id = $2 FOR UPDATE",
+          p);
   if (r.empty()) return std::nullopt;
   QueryLocatorRow row;
   row.locator = r[0][0].c_str();

@@ -67,8 +67,8 @@ class RecordTx {
                                                   bool include_deleted) = 0;
   // Runs the checks in one round trip; one answer per check, in order: for kReferenceExists the
   // Id when the row exists (else empty), for kUniqueHolders the other holders' Ids.
-  virtual std::vector<std::vector<std::string>> RunChecks(const std::string& org,
-                                                          const std::vector<ValueCheck>& checks) = 0;
+  virtual std::vector<std::vector<std::string>> RunChecks(
+      const std::string& org, const std::vector<ValueCheck>& checks) = 0;
   // Replication (getUpdated/getDeleted): Ids and SystemModstamps (epoch seconds) of the rows
   // whose SystemModstamp lies in [start, end), in the recycle bin or out of it as `deleted` asks,
   // oldest first, at most `limit` of them.

@@ -198,8 +198,8 @@ std::optional<SessionRow> Store::LookupSession(const std::string& session_id) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::optional<SessionRow> {
     Params p;
     p.Add(session_id);
-    auto r = Exec(c, w, "SELECT session_id, org_id, user_id FROM omni_sessions WHERE session_id = $1",
-                  p);
+    auto r = Exec(c, w,
+                  "SELECT session_id, org_id, user_id FROM omni_sessions WHERE session_id = $1", p);
     if (r.empty()) return std::nullopt;
     return SessionRow{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str()};
   });
@@ -265,8 +265,8 @@ std::int64_t Store::OldestChangePosition(const std::string& org) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::int64_t {
     Params p;
     p.Add(org);
-    auto r = Exec(c, w, "SELECT coalesce(min(position), 0) FROM omni_change_log WHERE org_id = $1",
-                  p);
+    auto r =
+        Exec(c, w, "SELECT coalesce(min(position), 0) FROM omni_change_log WHERE org_id = $1", p);
     return r[0][0].as<std::int64_t>();
   });
 }

@@ -99,8 +99,8 @@ class Store {
   // Change-log consumers: committed changes of one org with position > after_position, oldest
   // first, at most limit of them. Never a change that rolled back; positions have no gaps
   // except below OldestChangePosition (pruned by retention).
-  std::vector<CommittedChange> ReadChangesAfter(const std::string& org,
-                                                std::int64_t after_position, int limit);
+  std::vector<CommittedChange> ReadChangesAfter(const std::string& org, std::int64_t after_position,
+                                                int limit);
   // The position of the org's newest committed change (0 when it has none).
   std::int64_t LastChangePosition(const std::string& org);
   // The position of the org's oldest change still kept (0 when it has none): a consumer whose

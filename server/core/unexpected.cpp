@@ -10,9 +10,9 @@ namespace omni {
 
 std::string NewErrorId() {
   static std::mutex mu;
-  static std::mt19937_64 rng(std::random_device{}() ^
-                             static_cast<std::uint64_t>(
-                                 std::chrono::steady_clock::now().time_since_epoch().count()));
+  static std::mt19937_64 rng(
+      std::random_device{}() ^
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
   std::uint64_t a, b, c;
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -54,8 +54,9 @@ RecordResult UpdateById(const WriteScope& scope, const ObjectDef& obj, const std
                         const Record& changes) {
   auto id = NormalizeId(raw_id);
   if (!id || KeyPrefixOf(*id) != obj.key_prefix) {
-    return Failed(
-        {StatusCode::kMalformedId, obj.label + " ID: id value of incorrect type: " + raw_id, {"Id"}});
+    return Failed({StatusCode::kMalformedId,
+                   obj.label + " ID: id value of incorrect type: " + raw_id,
+                   {"Id"}});
   }
   Error err;
   auto before = LoadForWrite(scope, obj, *id, false, &err);

@@ -138,8 +138,13 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
   static constexpr storage::ChangeKind kKinds[] = {
       storage::ChangeKind::kCreated, storage::ChangeKind::kUpdated, storage::ChangeKind::kDeleted,
       storage::ChangeKind::kUndeleted};
-  storage::ChangeRow row{kKinds[static_cast<int>(kind)], s.org_id, obj.name, id, s.user_id,
-                         before ? std::optional<Record>(*before) : std::nullopt, after};
+  storage::ChangeRow row{kKinds[static_cast<int>(kind)],
+                         s.org_id,
+                         obj.name,
+                         id,
+                         s.user_id,
+                         before ? std::optional<Record>(*before) : std::nullopt,
+                         after};
   s.tx.changes().Append(std::move(row));
   if (s.faults && s.faults->CallThrows(obj.name)) {
     throw std::logic_error("fault injection: call-throw:" + obj.name + " on " + id);
@@ -330,8 +335,8 @@ bool BinRecord(const WriteScope& s, const ObjectDef& obj, const Record& before, 
     *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};
     return false;
   }
-  return Changed(s, obj, undelete ? ChangeEvent::Kind::kUndeleted : ChangeEvent::Kind::kDeleted,
-                 id, &before, *stored, error);
+  return Changed(s, obj, undelete ? ChangeEvent::Kind::kUndeleted : ChangeEvent::Kind::kDeleted, id,
+                 &before, *stored, error);
 }
 
 }  // namespace omni

@@ -83,8 +83,8 @@ Outcome<GetUpdatedValue> ReplicationService::GetUpdated(const CallContext& ctx,
       return Result::Fail(*fault);
     }
     // One row past the limit tells "too many" from "exactly the limit".
-    auto rows =
-        tx->records().SelectModifiedBetween(ctx.org_id, *obj, false, w.start, w.end, kMaxReplicationIds + 1);
+    auto rows = tx->records().SelectModifiedBetween(ctx.org_id, *obj, false, w.start, w.end,
+                                                    kMaxReplicationIds + 1);
     if (rows.size() > kMaxReplicationIds) return Result::Fail(TooManyReplicationIds());
     Result out;
     for (auto& r : rows) out.value.ids.push_back(std::move(r.first));
@@ -104,8 +104,8 @@ Outcome<GetDeletedValue> ReplicationService::GetDeleted(const CallContext& ctx,
     if (auto fault = Prepare(ReplicationKind::kDeleted, ctx, type, start, end, *tx, &obj, &w)) {
       return Result::Fail(*fault);
     }
-    auto rows =
-        tx->records().SelectModifiedBetween(ctx.org_id, *obj, true, w.start, w.end, kMaxReplicationIds + 1);
+    auto rows = tx->records().SelectModifiedBetween(ctx.org_id, *obj, true, w.start, w.end,
+                                                    kMaxReplicationIds + 1);
     if (rows.size() > kMaxReplicationIds) return Result::Fail(TooManyReplicationIds());
     Result out;
     for (auto& r : rows) {

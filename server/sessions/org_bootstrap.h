@@ -15,7 +15,6 @@ namespace omni {
 // Ensures the default org, its "System Administrator" profile and the admin user exist, and that
 // the admin's password is the given one. On success returns true; on failure false with *error.
 bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const ChangeBus& bus,
-                      const std::string& username, const std::string& password,
-                      std::string* error);
+                      const std::string& username, const std::string& password, std::string* error);
 
 }  // namespace omni

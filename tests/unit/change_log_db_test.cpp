@@ -24,8 +24,8 @@ struct Fixture {
   explicit Fixture(storage::StoreOptions options = {}) {
     std::string error;
     options.pool_size = 4;
-    store = storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), options,
-                                 &error);
+    store =
+        storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), options, &error);
     INFO(error);
     REQUIRE(store);
     auto org = testing::FreshOrg();
@@ -139,6 +139,44 @@ TEST_CASE("change log: a rolled-back call leaves no entry and sends no notificat
   CHECK(notified == std::vector<std::int64_t>{1, 2});
 }
 
+TEST_CASE("notifier: reconnects after its connection is killed and wakes consumers again") {
+  Fixture f;
+  auto& d = f.dispatcher();
+  std::mutex mu;
+  std::condition_variable cv;
+  int connects = 0, disconnects = 0;
+  std::int64_t seen = 0;
+  storage::NotifierCallbacks cbs;
+  cbs.on_change = [&](const std::string& org, std::int64_t pos) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (org == f.ctx.org_id) seen = pos;
+    cv.notify_all();
+  };
+  cbs.on_connected = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++connects;
+    cv.notify_all();
+  };
+  cbs.on_disconnected = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++disconnects;
+  };
+  storage::ChangeNotifier notifier(testing::TestDatabaseUrl(), cbs);
+  REQUIRE(notifier.WaitConnected(10000));
+  // Kill its backend, as a database restart would.
+  std::string cmd = "psql '" + testing::TestDatabaseUrl() +
+                    "' -Atqc \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "application_name = 'omni-notifier'\" >/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::unique_lock<std::mutex> lock(mu);
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return connects >= 2; }));
+  CHECK(disconnects >= 1);
+  lock.unlock();
+  REQUIRE(d.Create(f.ctx, {Case("after reconnect")}, {}).value[0].success);
+  lock.lock();
+  CHECK(cv.wait_for(lock, std::chrono::seconds(5), [&] { return seen == 1; }));
+}
+
 TEST_CASE("change log: concurrent commits of one org get gapless positions in commit order") {
   Fixture f;
   auto& d = f.dispatcher();
@@ -176,7 +214,8 @@ TEST_CASE("change log: retention keeps the newest changes of an org") {
   options.change_log_prune_every = 4;
   Fixture f(options);
   auto& d = f.dispatcher();
-  for (int i = 0; i < 20; ++i) REQUIRE(d.Create(f.ctx, {Case("r" + std::to_string(i))}, {}).value[0].success);
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(d.Create(f.ctx, {Case("r" + std::to_string(i))}, {}).value[0].success);
   auto log = f.Changes();
   CHECK(f.store->LastChangePosition(f.ctx.org_id) == 20);
   CHECK(log.size() <= 5 + 4);
@@ -220,9 +259,10 @@ TEST_CASE("listeners: writes go through the rules in the transaction; a throw fa
     CHECK_FALSE(out.value[i].success);
     REQUIRE(out.value[i].errors.size() == 1);
     CHECK(out.value[i].errors[0].code == StatusCode::kUnknownException);
-    CHECK(out.value[i].errors[0].message.find(
-              "An unexpected error occurred. Please include this ErrorId if you contact support: ") ==
-          0);
+    CHECK(
+        out.value[i].errors[0].message.find(
+            "An unexpected error occurred. Please include this ErrorId if you contact support: ") ==
+        0);
     CHECK(out.value[i].errors[0].message.find("boom") == std::string::npos);
   }
   auto log = f.Changes();
@@ -297,8 +337,8 @@ TEST_CASE("fast path: a single-record create costs a handful of round trips") {
 TEST_CASE("sessions: a logout is honoured by this process at once and by another soon after") {
   Fixture a_side, b_side;
   std::string error;
-  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus,
-                           "admin@omni.local", "unit-pw", &error));
+  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus, "admin@omni.local",
+                           "unit-pw", &error));
   SessionService a(a_side.store.get(), testing::SoqlCatalog().get());
   SessionService b(b_side.store.get(), testing::SoqlCatalog().get());
   // Each "process" has its own notifier, wired as server/main.cpp wires it.

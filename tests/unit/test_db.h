@@ -22,8 +22,8 @@ inline const std::string& TestDatabaseUrl() {
     const char* env = std::getenv("OMNI_SOQL_TEST_DATABASE_URL");
     if (env && *env) return std::string(env);
     std::string error;
-    embedded = storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
-                                                &error);
+    embedded =
+        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db", &error);
     INFO(error);
     REQUIRE(embedded);
     return embedded->url();
