@@ -17,14 +17,19 @@
 #include <sstream>
 #include <thread>
 
+#include "server/admin/changes_endpoint.h"
+#include "server/admin/store_change_source.h"
 #include "server/catalog/catalog.h"
 #include "server/catalog/enterprise_wsdl.h"
+#include "server/core/fault_injection.h"
 #include "server/dispatcher/dispatcher.h"
 #include "server/events/change_bus.h"
+#include "server/events/fault_listener.h"
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/session_service.h"
 #include "server/transport/http_server.h"
 #include "server/transport/routes.h"
+#include "storage/change_notifier.h"
 #include "storage/embedded_postgres.h"
 #include "storage/store.h"
 
@@ -112,16 +117,27 @@ int Serve(const po::variables_map& vm) {
     std::cout << "omni-emulator: embedded PostgreSQL at " << url << std::endl;
   }
   int workers = vm["workers"].as<int>();
-  auto store = omni::storage::Store::Open(url, catalog, workers + 2, &error);
+  // --- data layer (helper "log"): store options, fault injection, change notifier ---
+  omni::storage::StoreOptions store_options;
+  store_options.pool_size = workers + 2;
+  store_options.change_log_keep = vm["change-log-retention"].as<long long>();
+  auto faults = omni::FaultInjection::Parse(vm["fault-inject"].as<std::string>(), &error);
+  if (!faults) {
+    std::cerr << "omni-emulator: --fault-inject: " << error << "\n";
+    return 2;
+  }
+  auto store = omni::storage::Store::Open(url, catalog, store_options, &error);
   if (!store) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
   }
   omni::ChangeBus bus;
-  omni::Dispatcher dispatcher(catalog, store.get(), &bus);
-  omni::SessionService sessions(&dispatcher);
+  if (!faults->empty()) bus.Subscribe(std::make_shared<omni::FaultListener>(*faults));
+  omni::Dispatcher dispatcher(catalog, store.get(), &bus, &*faults);
+  omni::SessionService sessions(store.get(), catalog.get());
+  // --- end of the data layer's wiring ---
   omni::QueryService queries(catalog, store.get());
-  if (!omni::EnsureDefaultOrg(&dispatcher, bus, vm["admin-username"].as<std::string>(),
+  if (!omni::EnsureDefaultOrg(*store, *catalog, bus, vm["admin-username"].as<std::string>(),
                               vm["admin-password"].as<std::string>(), &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
@@ -141,13 +157,27 @@ int Serve(const po::variables_map& vm) {
   omni::Router router(&app, [db] {
     try {
       auto tx = db->Begin();
-      tx->OrgIds();
+      tx->sessions().OrgIds();
       return true;
     } catch (const std::exception&) {
       return false;
     }
   });
+  omni::StoreChangeSource change_source(store.get());
+  omni::ChangesEndpoint changes(&sessions, &change_source);
+  router.AddRoute("/_emulator/changes",
+                  [&changes](const omni::HttpRequest& r) { return changes.Handle(r); });
   omni::HttpServer server(&router, Limits(vm));
+  // Commits in any server process wake this one's parked requests (LISTEN/NOTIFY), and an
+  // ended session stops being honoured from the session cache.
+  omni::storage::NotifierCallbacks notified;
+  notified.on_change = [&server](const std::string& org, std::int64_t position) {
+    server.Publish(omni::ChangesChannel(org), position);
+  };
+  notified.on_sessions_ended = [&] { sessions.OnSessionsEnded(); };
+  notified.on_connected = [&] { sessions.SetCacheTrusted(true); };
+  notified.on_disconnected = [&] { sessions.SetCacheTrusted(false); };
+  omni::storage::ChangeNotifier notifier(url, notified);
   if (!server.Bind(vm["host"].as<std::string>(), port, &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
@@ -212,6 +242,11 @@ int main(int argc, char** argv) {
       "(OMNI_PUBLIC_URL; default http://localhost:PORT)")(
       "wsdl-dir", po::value<std::string>()->default_value(OMNI_SOURCE_DIR "/wsdl"),
       "directory holding catalog.xml and partner.wsdl (OMNI_WSDL_DIR)");
+  opts.add_options()("change-log-retention", po::value<long long>()->default_value(100000),
+                     "changes kept per org in the change log, 0 for all "
+                     "(OMNI_CHANGE_LOG_RETENTION)")(
+      "fault-inject", po::value<std::string>()->default_value(""),
+      "TESTS ONLY: listener-throw:<Object>,call-throw:<Object> (OMNI_FAULT_INJECT)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>());
   po::options_description all;

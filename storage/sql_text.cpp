@@ -52,6 +52,13 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       "NULL, soql text NOT NULL, include_deleted boolean NOT NULL, next_offset bigint NOT NULL, "
       "total bigint NOT NULL, created timestamptz NOT NULL DEFAULT now(), last_used timestamptz "
       "NOT NULL DEFAULT now())",
+      // The change log (storage/change_log.h): one row per record change, positions per org.
+      "CREATE TABLE IF NOT EXISTS omni_change_heads (org_id text PRIMARY KEY, last bigint NOT "
+      "NULL)",
+      "CREATE TABLE IF NOT EXISTS omni_change_log (org_id text NOT NULL, position bigint NOT "
+      "NULL, kind text NOT NULL, object text NOT NULL, record_id text NOT NULL, user_id text NOT "
+      "NULL, before jsonb, after jsonb, committed_at timestamptz NOT NULL, PRIMARY KEY (org_id, "
+      "position))",
   };
   for (const auto& obj : catalog.objects()) {
     std::string table = QuoteIdent(obj.TableName());

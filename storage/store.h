@@ -1,17 +1,22 @@
-// Store: the PostgreSQL persistence of every org's records, sessions and counters.
+// Store: the PostgreSQL persistence of every org's records, sessions, counters and change log.
 //
 // One table per catalog object (derived from the catalog: one column per field, plus org_id),
 // so no field list is written here by hand. Every API call runs in one Tx: what a call committed
 // is on disk, what it did not commit left nothing behind. All user values reach SQL as bind
 // parameters; identifiers come only from the catalog. Nothing in this header exposes libpqxx.
 //
+// A Tx is split by concern: records() (storage/record_tx.h), sessions() — sessions, credentials
+// and orgs (storage/session_tx.h), locators() (storage/locator_tx.h) and changes() (the change
+// log, storage/change_log.h). Statements are prepared once per connection and reused.
+//
 // Thread-safety: Store is thread-safe (a bounded pool of connections); a Tx belongs to one thread.
 // Failures of the database itself (connection lost, disk full) are thrown as StorageError; the
-// dispatcher turns them into one generic fault so that no SQL text reaches a client.
+// services turn them into one opaque fault so that no SQL text reaches a client.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,7 +24,10 @@
 
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
-#include "server/soql/plan.h"
+#include "storage/change_log.h"
+#include "storage/locator_tx.h"
+#include "storage/record_tx.h"
+#include "storage/session_tx.h"
 
 namespace omni::storage {
 
@@ -34,112 +42,93 @@ class UniqueViolation : public StorageError {
   using StorageError::StorageError;
 };
 
-// A queryMore continuation: the query, where its next page starts and its total size.
-struct QueryLocatorRow {
-  std::string locator, org_id, soql;
-  bool include_deleted = false;
-  std::int64_t next_offset = 0;
-  std::int64_t total = 0;
+struct StoreOptions {
+  int pool_size = 4;
+  // Change-log retention: the newest change_log_keep changes of each org are kept (0: all);
+  // older ones are deleted every change_log_prune_every positions, by the committing call.
+  std::int64_t change_log_keep = 100000;
+  std::int64_t change_log_prune_every = 1000;
 };
-
-struct SessionRow {
-  std::string session_id, org_id, user_id;
-};
-
-class ConnectionPool;
 
 class Tx {
  public:
   virtual ~Tx() = default;
-  // Next value of the cluster-wide Id sequence (safe across processes).
-  virtual std::uint64_t NextIdSequence() = 0;
-  // Next auto-number of one field of one object in one org, starting at 1 (safe across processes).
-  virtual std::uint64_t NextAutoNumber(const std::string& org, const ObjectDef& obj,
-                                       const FieldDef& field) = 0;
-  // Inserts a fully populated record (every value already validated and canonical).
-  virtual void Insert(const std::string& org, const ObjectDef& obj, const Record& rec) = 0;
-  // Sets the given fields of one row. Returns false when no such row exists.
-  virtual bool Update(const std::string& org, const ObjectDef& obj, const std::string& id,
-                      const Record& changes) = 0;
-  // Reads rows by Id with the given fields (catalog spelling), in the order of ids; absent or
-  // (unless include_deleted) deleted rows are skipped. Each returned record carries field "Id".
-  virtual std::vector<Record> SelectByIds(const std::string& org, const ObjectDef& obj,
-                                          const std::vector<std::string>& ids,
-                                          const std::vector<const FieldDef*>& fields,
-                                          bool include_deleted) = 0;
-  // Ids of the rows (deleted ones too, when include_deleted) whose field equals value.
-  virtual std::vector<std::string> FindIdsByValue(const std::string& org, const ObjectDef& obj,
-                                                  const FieldDef& field, const std::string& value,
-                                                  bool include_deleted) = 0;
-  // Moves a row in or out of the recycle bin, stamping the audit fields.
-  virtual void SetDeleted(const std::string& org, const ObjectDef& obj, const std::string& id,
-                          bool deleted, const std::string& user_id, const std::string& now) = 0;
-  // Replication (getUpdated/getDeleted): Ids and SystemModstamps (epoch seconds) of the rows
-  // whose SystemModstamp lies in [start, end), in the recycle bin or out of it as `deleted` asks,
-  // oldest first, at most `limit` of them.
-  virtual std::vector<std::pair<std::string, std::int64_t>> SelectModifiedBetween(
-      const std::string& org, const ObjectDef& obj, bool deleted, std::int64_t start,
-      std::int64_t end, std::size_t limit) = 0;
-  // When the org was created (epoch seconds), or nullopt for an org the database lacks.
-  virtual std::optional<std::int64_t> OrgCreated(const std::string& org) = 0;
-  // Savepoints, so that one record of a call can fail without undoing the others.
+  virtual RecordTx& records() = 0;
+  virtual SessionTx& sessions() = 0;
+  virtual LocatorTx& locators() = 0;
+  virtual ChangeLogTx& changes() = 0;
+  // Savepoints, so that one record of a call can fail without undoing the others. They nest:
+  // each Rollback/Release ends the innermost one; a rollback also drops the changes queued since.
   virtual void Savepoint() = 0;
   virtual void RollbackToSavepoint() = 0;
   virtual void ReleaseSavepoint() = 0;
-  // The transaction's timestamp in the API's text form ("2026-11-25T10:00:00.000Z").
-  virtual std::string Now() = 0;
-
-  // Sessions live in the database so that several server processes can share them.
-  virtual void InsertSession(const SessionRow& row) = 0;
-  virtual std::optional<SessionRow> FindSession(const std::string& session_id) = 0;
-  virtual void DeleteSession(const std::string& session_id) = 0;
-  // The org and user Id for a username/password pair, or nullopt.
-  virtual std::optional<std::pair<std::string, std::string>> CheckLogin(
-      const std::string& username, const std::string& password) = 0;
-  virtual void SetPassword(const std::string& org, const std::string& user_id,
-                           const std::string& username, const std::string& password) = 0;
-  virtual std::vector<std::string> OrgIds() = 0;
-  // Serialises org bootstrapping across processes until the transaction ends.
-  virtual void LockBootstrap() = 0;
-  virtual void InsertOrg(const std::string& org_id, const std::string& name) = 0;
-
-  // SOQL (storage/query_sql.h): rows [page_offset, page_offset + page_size) of a bound query's
-  // result, one value per plan.columns entry in canonical text form, in a stable total order.
-  virtual std::vector<std::vector<Value>> RunQuery(const std::string& org,
-                                                   const soql::QueryPlan& plan,
-                                                   bool include_deleted, std::int64_t page_offset,
-                                                   std::int64_t page_size) = 0;
-  // The number of rows of the whole result (LIMIT/OFFSET applied); for SELECT COUNT() the count.
-  virtual std::int64_t CountQuery(const std::string& org, const soql::QueryPlan& plan,
-                                  bool include_deleted) = 0;
-  // Query locators: insert or update one (marking it used now); find one of this org unused
-  // for less than max_idle_seconds (expired ones are removed); remove one.
-  virtual void SaveQueryLocator(const QueryLocatorRow& row) = 0;
-  virtual std::optional<QueryLocatorRow> FindQueryLocator(const std::string& locator,
-                                                          const std::string& org,
-                                                          int max_idle_seconds) = 0;
-  virtual void DeleteQueryLocator(const std::string& locator) = 0;
-
-  // Makes every change durable. Without Commit() the destructor rolls everything back.
+  // Writes the queued changes to the change log, then makes everything durable (two round
+  // trips; one when nothing changed). Without Commit() the destructor rolls everything back.
   virtual void Commit() = 0;
 };
 
+class ConnectionPool;
+
 class Store {
  public:
-  // Connects (pool_size connections) and brings the schema up to date with the catalog
-  // (CREATE TABLE / ADD COLUMN IF NOT EXISTS: safe to run from several processes at once).
-  // On failure returns nullptr and sets *error.
+  // Connects and brings the schema up to date with the catalog (CREATE TABLE / ADD COLUMN IF NOT
+  // EXISTS: safe to run from several processes at once). On failure returns nullptr, sets *error.
   static std::unique_ptr<Store> Open(const std::string& url, std::shared_ptr<const Catalog> catalog,
-                                     int pool_size, std::string* error);
+                                     const StoreOptions& options, std::string* error);
+  static std::unique_ptr<Store> Open(const std::string& url, std::shared_ptr<const Catalog> catalog,
+                                     int pool_size, std::string* error) {
+    StoreOptions o;
+    o.pool_size = pool_size;
+    return Open(url, std::move(catalog), o, error);
+  }
   ~Store();
   // Starts a transaction on a pooled connection; blocks while every connection is in use.
   std::unique_ptr<Tx> Begin();
   const Catalog& catalog() const { return *catalog_; }
+  const std::string& url() const { return url_; }
+
+  // One round trip, no transaction: the session, or nullopt (the session cache's miss path).
+  std::optional<SessionRow> LookupSession(const std::string& session_id);
+  // Whether the database answers (health page).
+  bool Ping();
+  // Statements sent to PostgreSQL by every Store of this process so far, BEGIN and COMMIT
+  // included (each is one round trip; a statement's first use on a connection also prepares
+  // it, one more). For tests and benchmarks counting round trips per call.
+  static long StatementsSent();
+
+  // Change-log consumers: committed changes of one org with position > after_position, oldest
+  // first, at most limit of them. Never a change that rolled back; positions have no gaps
+  // except below OldestChangePosition (pruned by retention).
+  std::vector<CommittedChange> ReadChangesAfter(const std::string& org, std::int64_t after_position,
+                                                int limit);
+  // The position of the org's newest committed change (0 when it has none).
+  std::int64_t LastChangePosition(const std::string& org);
+  // The position of the org's oldest change still kept (0 when it has none): a consumer whose
+  // after_position + 1 is below it has missed changes that retention deleted.
+  std::int64_t OldestChangePosition(const std::string& org);
+
+  // Internal (PgTx): the next Id number from the in-process block of the Id sequence; `fetch`
+  // takes a new block's first value from the database when the block is used up.
+  template <typename Fetch>
+  std::uint64_t NextIdFromBlock(Fetch fetch) {
+    std::lock_guard<std::mutex> lock(id_mu_);
+    if (id_next_ == id_end_) {
+      id_next_ = fetch();
+      id_end_ = id_next_ + kIdBlock;
+    }
+    return id_next_++;
+  }
+  static constexpr std::uint64_t kIdBlock = 64;  // the sequence's INCREMENT BY
+  const StoreOptions& options() const { return options_; }
 
  private:
   Store() = default;
   std::shared_ptr<const Catalog> catalog_;
+  std::string url_;
+  StoreOptions options_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::mutex id_mu_;
+  std::uint64_t id_next_ = 0, id_end_ = 0;
 };
 
 }  // namespace omni::storage

@@ -46,6 +46,8 @@ const char* StatusCodeName(StatusCode code) {
       return "MISSING_ARGUMENT";
     case StatusCode::kDuplicateExternalId:
       return "DUPLICATE_EXTERNAL_ID";
+    case StatusCode::kUnknownException:
+      return "UNKNOWN_EXCEPTION";
   }
   return "UNKNOWN_EXCEPTION";
 }

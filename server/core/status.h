@@ -33,6 +33,7 @@ enum class StatusCode {
   kInvalidFieldFault,  // INVALID_FIELD as a per-record status
   kMissingArgument,
   kDuplicateExternalId,
+  kUnknownException,  // an unexpected failure of one record (a change listener threw)
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.

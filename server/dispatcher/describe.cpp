@@ -1,5 +1,7 @@
 #include "server/dispatcher/describe.h"
 
+#include "server/core/unexpected.h"
+
 namespace omni {
 
 namespace {
@@ -136,11 +138,13 @@ DescribeService::DescribeService(const Catalog& catalog)
 DescribeGlobalValue DescribeService::Global() const { return global_; }
 
 Outcome<DescribeSObjectValue> DescribeService::SObject(const std::string& type) const {
-  const ObjectDef* obj = catalog_->FindObject(type);
-  if (!obj) return Outcome<DescribeSObjectValue>::Fail(InvalidTypeFault(type));
-  Outcome<DescribeSObjectValue> out;
-  out.value = objects_[static_cast<size_t>(obj - catalog_->objects().data())];
-  return out;
+  return Guarded<DescribeSObjectValue>("describeSObject", [&]() {
+    const ObjectDef* obj = catalog_->FindObject(type);
+    if (!obj) return Outcome<DescribeSObjectValue>::Fail(InvalidTypeFault(type));
+    Outcome<DescribeSObjectValue> out;
+    out.value = objects_.at(static_cast<size_t>(obj - catalog_->objects().data()));
+    return out;
+  });
 }
 
 Outcome<std::vector<DescribeSObjectValue>> DescribeService::SObjects(

@@ -3,8 +3,14 @@
 //
 // It enforces what the guide says about each object (its supported calls) and each field (Create,
 // Update, Nillable, Defaulted on create, Restricted picklist, Unique, idLookup, Autonumber),
-// answers with Salesforce's status codes and messages, runs each call as one transaction, and
-// publishes every record change on the ChangeBus inside that transaction.
+// answers with Salesforce's status codes and messages, runs each call as ONE transaction, writes
+// every record change to the change log (storage/change_log.h) in it, and publishes every change
+// on the ChangeBus before commit. Each call lives in its own file (create.cpp, update.cpp,
+// upsert.cpp, delete.cpp, retrieve.cpp) over call_support.h and record_checks.h.
+//
+// No call can crash the process: any unexpected exception becomes the UNKNOWN_EXCEPTION fault
+// with an opaque logged ErrorId (server/core/unexpected.h), and the transaction rolls back; a
+// change listener's exception fails only its record (UNKNOWN_EXCEPTION status).
 //
 // Thread-safety: thread-safe; each call uses its own transaction.
 #pragma once
@@ -15,6 +21,8 @@
 #include <vector>
 
 #include "server/catalog/catalog.h"
+#include "server/core/fault_injection.h"
+#include "server/core/outcome.h"
 #include "server/core/record.h"
 #include "server/core/status.h"
 #include "server/events/change_bus.h"
@@ -40,20 +48,8 @@ struct RecordResult {
   std::vector<Error> errors;
 };
 
-// Either a whole-call fault or a value.
-template <typename T>
-struct Outcome {
-  std::optional<Fault> fault;
-  T value{};
-  static Outcome Fail(Fault f) {
-    Outcome o;
-    o.fault = std::move(f);
-    return o;
-  }
-};
-
-// A database failure (StorageError or anything unexpected) as the client sees it: logged with
-// an error number on stderr, answered as UNKNOWN_EXCEPTION with that opaque number and no SQL.
+// A database failure (StorageError or anything unexpected) as the client sees it: logged under
+// an opaque ErrorId, answered as UNKNOWN_EXCEPTION naming it (server/core/unexpected.h).
 Fault StorageFault(const std::exception& e);
 
 constexpr int kMaxRecordsPerCall = 200;
@@ -61,7 +57,9 @@ constexpr int kMaxRetrieveIds = 2000;
 
 class Dispatcher {
  public:
-  Dispatcher(std::shared_ptr<const Catalog> catalog, storage::Store* store, const ChangeBus* bus);
+  // faults (may be null: none) enables call-throw fault injection; it must outlive the dispatcher.
+  Dispatcher(std::shared_ptr<const Catalog> catalog, storage::Store* store, const ChangeBus* bus,
+             const FaultInjection* faults = nullptr);
 
   // Inserts records. Fault: more than 200 records (EXCEEDED_ID_LIMIT), a record without type or
   // of an unknown type (INVALID_TYPE), an unknown field (INVALID_FIELD). Otherwise one result per
@@ -91,20 +89,23 @@ class Dispatcher {
                                                        const std::vector<std::string>& ids);
 
   const Catalog& catalog() const { return *catalog_; }
+  // Transitional: server/transport/routes.cpp (health) and server/soap/replication_ops.cpp still
+  // reach the store here; once the server's assembly hands them the Store (or a
+  // ReplicationService) directly, this accessor goes. Nothing in dispatcher/ or sessions/ uses it.
   storage::Store& store() { return *store_; }
 
  private:
-  enum class Write { kCreate, kUpdate, kUpsert };
-  Outcome<std::vector<RecordResult>> Save(const CallContext& ctx, Write mode,
-                                          const std::string& external_id_field,
-                                          std::vector<Record> records, const CallOptions& opts);
   Outcome<std::vector<RecordResult>> Bin(const CallContext& ctx, bool undelete,
                                          const std::vector<std::string>& ids,
                                          const CallOptions& opts);
+  // Resolves every record (whole-call faults), or the fault.
+  std::optional<Fault> ResolveAll(std::vector<Record>* records,
+                                  std::vector<const ObjectDef*>* objs) const;
 
   std::shared_ptr<const Catalog> catalog_;
   storage::Store* store_;
   const ChangeBus* bus_;
+  const FaultInjection* faults_;
 };
 
 }  // namespace omni

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "server/core/sf_id.h"
+#include "server/core/unexpected.h"
 #include "server/soql/binder.h"
 
 namespace omni {
@@ -115,20 +116,20 @@ Outcome<QueryPage> QueryService::Query(const CallContext& ctx, const std::string
     return Result::Fail(*fault);
   }
   int batch = BoundBatch(batch_size);
-  try {
+  return Guarded<QueryPage>("query", [&]() -> Result {
     auto tx = store_->Begin();
     Result out;
     if (plan.count_only) {
-      out.value.size = ClampInt(tx->CountQuery(ctx.org_id, plan, include_deleted));
+      out.value.size = ClampInt(tx->records().CountQuery(ctx.org_id, plan, include_deleted));
       tx->Commit();
       return out;
     }
-    auto rows = tx->RunQuery(ctx.org_id, plan, include_deleted, 0, batch);
+    auto rows = tx->records().RunQuery(ctx.org_id, plan, include_deleted, 0, batch);
     // A first page shorter than the batch is the whole result: its length is the size, and the
     // COUNT statement (a second scan) is only needed when there are more pages.
     std::int64_t total = static_cast<std::int64_t>(rows.size()) < batch
                              ? static_cast<std::int64_t>(rows.size())
-                             : tx->CountQuery(ctx.org_id, plan, include_deleted);
+                             : tx->records().CountQuery(ctx.org_id, plan, include_deleted);
     out.value.size = ClampInt(total);
     Shaper shaper(*catalog_, plan);
     out.value.records.reserve(rows.size());
@@ -136,21 +137,19 @@ Outcome<QueryPage> QueryService::Query(const CallContext& ctx, const std::string
     std::int64_t next = static_cast<std::int64_t>(rows.size());
     if (next < total && next == batch) {
       storage::QueryLocatorRow loc;
-      loc.locator = MakeId(kLocatorPrefix, tx->NextIdSequence());
+      loc.locator = MakeId(kLocatorPrefix, tx->records().NextId());
       loc.org_id = ctx.org_id;
       loc.soql = soql;
       loc.include_deleted = include_deleted;
       loc.next_offset = next;
       loc.total = total;
-      tx->SaveQueryLocator(loc);
+      tx->locators().SaveQueryLocator(loc);
       out.value.done = false;
       out.value.locator = loc.locator + "-" + std::to_string(next);
     }
     tx->Commit();
     return out;
-  } catch (const std::exception& e) {
-    return Result::Fail(StorageFault(e));
-  }
+  });
 }
 
 Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::string& locator,
@@ -167,9 +166,9 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
     offset = offset * 10 + (locator[i] - '0');
   }
   int batch = BoundBatch(batch_size);
-  try {
+  return Guarded<QueryPage>("queryMore", [&]() -> Result {
     auto tx = store_->Begin();
-    auto row = tx->FindQueryLocator(base, ctx.org_id, kLocatorIdleSeconds);
+    auto row = tx->locators().FindQueryLocator(base, ctx.org_id, kLocatorIdleSeconds);
     if (!row || offset <= 0 || offset >= row->total) {
       tx->Commit();  // keeps the removal of expired locators
       return Result::Fail(InvalidLocatorFault());
@@ -178,7 +177,7 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
     if (auto fault = soql::Compile(*catalog_, row->soql, std::time(nullptr), &plan)) {
       return Result::Fail(*fault);
     }
-    auto rows = tx->RunQuery(ctx.org_id, plan, row->include_deleted, offset, batch);
+    auto rows = tx->records().RunQuery(ctx.org_id, plan, row->include_deleted, offset, batch);
     Result out;
     out.value.size = ClampInt(row->total);
     Shaper shaper(*catalog_, plan);
@@ -186,18 +185,16 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
     for (const auto& r : rows) out.value.records.push_back(shaper.Row(r));
     std::int64_t next = offset + static_cast<std::int64_t>(rows.size());
     if (next >= row->total || static_cast<int>(rows.size()) < batch) {
-      tx->DeleteQueryLocator(base);  // the last page was served
+      tx->locators().DeleteQueryLocator(base);  // the last page was served
     } else {
       row->next_offset = next;
-      tx->SaveQueryLocator(*row);
+      tx->locators().SaveQueryLocator(*row);
       out.value.done = false;
       out.value.locator = base + "-" + std::to_string(next);
     }
     tx->Commit();
     return out;
-  } catch (const std::exception& e) {
-    return Result::Fail(StorageFault(e));
-  }
+  });
 }
 
 }  // namespace omni

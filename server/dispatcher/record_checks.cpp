@@ -1,9 +1,12 @@
 #include "server/dispatcher/record_checks.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "server/core/sf_id.h"
+#include "server/core/unexpected.h"
 #include "server/dispatcher/field_values.h"
+#include "server/dispatcher/record_writer.h"
 #include "server/dispatcher/usage_rules.h"
 
 namespace omni {
@@ -29,15 +32,23 @@ Error RequiredMissing(const std::vector<std::string>& fields) {
                "Required fields are missing: [" + JoinNames(fields) + "]", fields};
 }
 
-// Normalises every value, checks references and unique fields. Fills *out with canonical values.
+// Normalises every value, checks references and unique fields (all checks in one round trip).
+// Fills *out with canonical values. Reports the first problem in field order.
 bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
                  const std::string& own_id, Record* out, Error* error) {
-  for (const auto& [name, raw] : rec.fields) {
+  std::vector<Value> values;
+  std::optional<size_t> bad_at;
+  Error bad;
+  for (size_t i = 0; i < rec.fields.size() && !bad_at; ++i) {
+    const auto& [name, raw] = rec.fields[i];
     const FieldDef* f = obj.FindField(name);
     Value v;
     if (raw) {
-      auto norm = NormalizeValue(*f, *raw, error);
-      if (!norm) return false;
+      auto norm = NormalizeValue(*f, *raw, &bad);
+      if (!norm) {
+        bad_at = i;
+        break;
+      }
       v = *norm;
     }
     if (v && f->type == FieldType::kReference) {
@@ -45,27 +56,54 @@ bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
       bool allowed = target && std::find(f->reference_to.begin(), f->reference_to.end(),
                                          target->name) != f->reference_to.end();
       if (!allowed) {
-        *error = Error{StatusCode::kInvalidCrossReferenceKey,
-                       f->label + ": id value of incorrect type: " + *v,
-                       {f->name}};
-        return false;
+        bad = Error{StatusCode::kInvalidCrossReferenceKey,
+                    f->label + ": id value of incorrect type: " + *v,
+                    {f->name}};
+        bad_at = i;
+        break;
       }
-      if (s.tx.SelectByIds(s.org_id, *target, {*v}, {}, false).empty()) {
+    }
+    values.push_back(v);
+  }
+  // The database checks of the fields before the first local problem, batched.
+  std::vector<storage::ValueCheck> checks;
+  std::vector<size_t> check_field;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const FieldDef* f = obj.FindField(rec.fields[i].first);
+    const Value& v = values[i];
+    if (!v) continue;
+    if (f->type == FieldType::kReference) {
+      checks.push_back({storage::ValueCheck::Kind::kReferenceExists,
+                        s.catalog.FindByKeyPrefix(KeyPrefixOf(*v)), nullptr, *v, ""});
+      check_field.push_back(i);
+    }
+    if (f->unique) {
+      checks.push_back({storage::ValueCheck::Kind::kUniqueHolders, &obj, f, *v, own_id});
+      check_field.push_back(i);
+    }
+  }
+  auto answers = s.tx.records().RunChecks(s.org_id, checks);
+  for (size_t k = 0; k < checks.size(); ++k) {
+    const FieldDef* f = obj.FindField(rec.fields[check_field[k]].first);
+    if (checks[k].kind == storage::ValueCheck::Kind::kReferenceExists) {
+      if (answers[k].empty()) {
         *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};
         return false;
       }
+    } else if (!answers[k].empty()) {
+      *error = Error{StatusCode::kDuplicateValue,
+                     "duplicate value found: " + f->name +
+                         " duplicates value on record with id: " + answers[k][0],
+                     {f->name}};
+      return false;
     }
-    if (v && f->unique) {
-      for (const auto& other : s.tx.FindIdsByValue(s.org_id, obj, *f, *v, true)) {
-        if (other == own_id) continue;
-        *error = Error{
-            StatusCode::kDuplicateValue,
-            "duplicate value found: " + f->name + " duplicates value on record with id: " + other,
-            {f->name}};
-        return false;
-      }
-    }
-    out->Set(f->name, v);
+  }
+  if (bad_at) {
+    *error = bad;
+    return false;
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    out->Set(obj.FindField(rec.fields[i].first)->name, values[i]);
   }
   for (const auto& name : rec.fields_to_null) out->Set(obj.FindField(name)->name, std::nullopt);
   return true;
@@ -90,6 +128,36 @@ Error DuplicateFromIndex(const ObjectDef& obj, const Record& values) {
     }
   }
   return Error{StatusCode::kDuplicateValue, "duplicate value found", {}};
+}
+
+// Queues the change-log row, applies call-throw fault injection, and publishes the change. A
+// listener's exception (of any type) fails the record with UNKNOWN_EXCEPTION; any other
+// exception escapes to the call's catch-all.
+bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
+             const std::string& id, const Record* before, const Record& after, Error* error) {
+  static constexpr storage::ChangeKind kKinds[] = {
+      storage::ChangeKind::kCreated, storage::ChangeKind::kUpdated, storage::ChangeKind::kDeleted,
+      storage::ChangeKind::kUndeleted};
+  storage::ChangeRow row{kKinds[static_cast<int>(kind)],
+                         s.org_id,
+                         obj.name,
+                         id,
+                         s.user_id,
+                         before ? std::optional<Record>(*before) : std::nullopt,
+                         after};
+  s.tx.changes().Append(std::move(row));
+  if (s.faults && s.faults->CallThrows(obj.name)) {
+    throw std::logic_error("fault injection: call-throw:" + obj.name + " on " + id);
+  }
+  ChangeEvent event{kind, s.org_id, s.user_id, &obj, id, before, &after};
+  ScopedRecordWriter writer(s);
+  try {
+    s.bus.Publish(event, writer);
+  } catch (...) {
+    *error = UnexpectedError("change listener on " + obj.name + " " + id, CurrentExceptionText());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -139,8 +207,8 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     *error = RequiredMissing(required);
     return std::nullopt;
   }
-  std::string id = forced_id ? *forced_id : MakeId(obj.key_prefix, s.tx.NextIdSequence());
-  std::string now = s.tx.Now();
+  std::string id = forced_id ? *forced_id : MakeId(obj.key_prefix, s.tx.records().NextId());
+  const std::string& now = s.now;
   Record row;
   row.type = obj.name;
   for (const auto& f : obj.fields) {
@@ -160,7 +228,7 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     else if (f.name == "OwnerId" && f.defaulted_on_create && !f.default_value)
       v = s.user_id;
     else if (f.auto_number)
-      v = FormatAutoNumber(f.auto_number_format, s.tx.NextAutoNumber(s.org_id, obj, f));
+      v = FormatAutoNumber(f.auto_number_format, s.tx.records().NextAutoNumber(s.org_id, obj, f));
     else if (f.default_value)
       v = *f.default_value;
     else if (f.type == FieldType::kBoolean)
@@ -168,35 +236,37 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     row.fields.emplace_back(f.name, v);
   }
   FillComputedFields(obj, &row);
+  Record stored;
   try {
-    s.tx.Insert(s.org_id, obj, row);
+    stored = s.tx.records().Insert(s.org_id, obj, row);
   } catch (const storage::UniqueViolation&) {
     *error = DuplicateFromIndex(obj, row);
     return std::nullopt;
   }
-  s.bus.Publish(ChangeEvent{ChangeEvent::Kind::kCreated, s.org_id, s.user_id, &obj, id, row}, s.tx);
+  if (!Changed(s, obj, ChangeEvent::Kind::kCreated, id, nullptr, stored, error)) {
+    return std::nullopt;
+  }
   return id;
 }
 
 std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj, const std::string& id,
-                                   std::vector<const FieldDef*> fields, bool allow_deleted,
-                                   Error* error) {
-  fields.push_back(obj.FindField("IsDeleted"));
-  auto rows = s.tx.SelectByIds(s.org_id, obj, {id}, fields, true);
-  if (rows.empty()) {
+                                   bool allow_deleted, Error* error) {
+  auto row = s.tx.records().LockRow(s.org_id, obj, id);
+  if (!row) {
     *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};
     return std::nullopt;
   }
-  const Value* deleted = rows[0].Find("IsDeleted");
+  const Value* deleted = row->Find("IsDeleted");
   if (!allow_deleted && deleted && *deleted == std::optional<std::string>("true")) {
     *error = Error{StatusCode::kEntityIsDeleted, "entity is deleted", {}};
     return std::nullopt;
   }
-  return rows[0];
+  return row;
 }
 
-bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& id,
+bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& before,
                   const Record& rec, Error* error) {
+  const std::string id = **before.Find("Id");
   std::vector<std::string> bad, required;
   Record changes_in;
   for (const auto& [name, v] : rec.fields) {
@@ -235,25 +305,38 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& 
     return changes.Find(f->name) != nullptr;
   });
   if (inputs_changed) {
-    auto rows = s.tx.SelectByIds(s.org_id, obj, {id}, inputs, true);
-    Record merged = rows.empty() ? Record{} : rows[0];
+    Record merged = before;
     for (const auto& [name, v] : changes.fields) merged.Set(name, v);
     FillComputedFields(obj, &merged);
     changes.Set("Name", *merged.Find("Name"));
   }
-  std::string now = s.tx.Now();
   changes.Set("LastModifiedById", s.user_id);
-  changes.Set("LastModifiedDate", now);
-  changes.Set("SystemModstamp", now);
+  changes.Set("LastModifiedDate", s.now);
+  changes.Set("SystemModstamp", s.now);
+  std::optional<Record> stored;
   try {
-    s.tx.Update(s.org_id, obj, id, changes);
+    stored = s.tx.records().Update(s.org_id, obj, id, changes);
   } catch (const storage::UniqueViolation&) {
     *error = DuplicateFromIndex(obj, changes);
     return false;
   }
-  s.bus.Publish(ChangeEvent{ChangeEvent::Kind::kUpdated, s.org_id, s.user_id, &obj, id, changes},
-                s.tx);
-  return true;
+  if (!stored) {
+    *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};
+    return false;
+  }
+  return Changed(s, obj, ChangeEvent::Kind::kUpdated, id, &before, *stored, error);
+}
+
+bool BinRecord(const WriteScope& s, const ObjectDef& obj, const Record& before, bool undelete,
+               Error* error) {
+  const std::string id = **before.Find("Id");
+  auto stored = s.tx.records().SetDeleted(s.org_id, obj, id, !undelete, s.user_id, s.now);
+  if (!stored) {
+    *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};
+    return false;
+  }
+  return Changed(s, obj, undelete ? ChangeEvent::Kind::kUndeleted : ChangeEvent::Kind::kDeleted, id,
+                 &before, *stored, error);
 }
 
 }  // namespace omni

@@ -1,4 +1,7 @@
-// Per-record checks and writes shared by create, update and upsert. Internal to the dispatcher.
+// Per-record checks and writes shared by the data calls and by listeners' RecordWriter. Each
+// write also queues its change-log row (both images) on the transaction and publishes the change
+// on the ChangeBus; a listener that throws fails the write with UNKNOWN_EXCEPTION. Internal to
+// the dispatcher.
 // Thread-safety: stateless functions; each call works on the caller's transaction.
 #pragma once
 
@@ -6,6 +9,7 @@
 #include <string>
 
 #include "server/catalog/catalog.h"
+#include "server/core/fault_injection.h"
 #include "server/core/record.h"
 #include "server/core/status.h"
 #include "server/events/change_bus.h"
@@ -13,31 +17,40 @@
 
 namespace omni {
 
+// What one call's writes share: where, who, when (read once per call from the Clock), and the
+// transaction. depth counts listener writes nested inside a change.
 struct WriteScope {
   const Catalog& catalog;
   storage::Tx& tx;
   const ChangeBus& bus;
   const std::string& org_id;
   const std::string& user_id;
+  const std::string& now;
+  const FaultInjection* faults = nullptr;
+  int depth = 0;
 };
 
 // Inserts one resolved record (field names in catalog spelling). On success returns the new Id;
-// on failure returns the error and writes nothing. forced_id, when given, is used as the new
-// record's Id (only for bootstrapping an org, whose first user must exist before it creates).
+// on failure returns the error (the caller's savepoint, or not committing, undoes any write).
+// forced_id, when given, is used as the new record's Id (only for bootstrapping an org, whose
+// first user must exist before it creates).
 std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& obj,
                                         const Record& rec, Error* error,
                                         const std::string* forced_id = nullptr);
 
-// Updates the record whose Id the record carries (already normalised to 18 characters, of this
-// object, existing and not deleted). On failure returns false with the error.
-bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const std::string& id,
+// Updates the record whose current row (every field, from LoadForWrite) is `before` with the
+// fields of rec. On failure returns false with the error.
+bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& before,
                   const Record& rec, Error* error);
 
-// Looks up a record by Id for a write: INVALID_CROSS_REFERENCE_KEY when absent, ENTITY_IS_DELETED
-// when in the recycle bin (unless allow_deleted). On success returns the current record with the
-// requested fields and IsDeleted.
+// Moves the record whose current row is `before` to the recycle bin (undelete: out of it).
+bool BinRecord(const WriteScope& s, const ObjectDef& obj, const Record& before, bool undelete,
+               Error* error);
+
+// Looks up a record by Id for a write and locks it: INVALID_CROSS_REFERENCE_KEY when absent,
+// ENTITY_IS_DELETED when in the recycle bin (unless allow_deleted). On success returns every
+// field of the current row (the change log's before image).
 std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj, const std::string& id,
-                                   std::vector<const FieldDef*> fields, bool allow_deleted,
-                                   Error* error);
+                                   bool allow_deleted, Error* error);
 
 }  // namespace omni

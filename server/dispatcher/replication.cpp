@@ -1,8 +1,8 @@
 #include "server/dispatcher/replication.h"
 
 #include <algorithm>
-#include <atomic>
-#include <iostream>
+
+#include "server/core/unexpected.h"
 
 namespace omni {
 
@@ -12,16 +12,6 @@ constexpr std::time_t kDay = 24 * 60 * 60;
 
 Fault ReplicationDateFault(const std::string& message) {
   return Fault{ExceptionCode::kInvalidReplicationDate, FaultKind::kApiFault, message};
-}
-
-// As the dispatcher does: a database failure is logged, the client sees an opaque error id.
-Fault ReplicationStorageFault(const std::exception& e) {
-  static std::atomic<long> counter{0};
-  long n = ++counter;
-  std::cerr << "omni-emulator: replication storage error #" << n << ": " << e.what() << std::endl;
-  return UnknownExceptionFault(
-      "An unexpected error occurred. Please include this ErrorId if you contact support: " +
-      std::to_string(n) + "-omni-replication");
 }
 
 }  // namespace
@@ -74,7 +64,7 @@ std::optional<Fault> ReplicationService::Prepare(ReplicationKind kind, const Cal
                  "entity type " + (*obj)->name + " does not support " + CallName(call)};
   }
   std::time_t now = std::time(nullptr);
-  std::time_t created = static_cast<std::time_t>(tx.OrgCreated(ctx.org_id).value_or(0));
+  std::time_t created = static_cast<std::time_t>(tx.sessions().OrgCreated(ctx.org_id).value_or(0));
   auto dates = ReplicationDates(kind, start, end, now, created);
   if (dates.fault) return dates.fault;
   *window = dates.value;
@@ -85,7 +75,7 @@ Outcome<GetUpdatedValue> ReplicationService::GetUpdated(const CallContext& ctx,
                                                         const std::string& type, std::time_t start,
                                                         std::time_t end) const {
   using Result = Outcome<GetUpdatedValue>;
-  try {
+  return Guarded<GetUpdatedValue>("getUpdated", [&]() -> Result {
     auto tx = store_->Begin();
     const ObjectDef* obj = nullptr;
     ReplicationWindow w;
@@ -93,31 +83,29 @@ Outcome<GetUpdatedValue> ReplicationService::GetUpdated(const CallContext& ctx,
       return Result::Fail(*fault);
     }
     // One row past the limit tells "too many" from "exactly the limit".
-    auto rows =
-        tx->SelectModifiedBetween(ctx.org_id, *obj, false, w.start, w.end, kMaxReplicationIds + 1);
+    auto rows = tx->records().SelectModifiedBetween(ctx.org_id, *obj, false, w.start, w.end,
+                                                    kMaxReplicationIds + 1);
     if (rows.size() > kMaxReplicationIds) return Result::Fail(TooManyReplicationIds());
     Result out;
     for (auto& r : rows) out.value.ids.push_back(std::move(r.first));
     out.value.latest_date_covered = w.end;
     return out;
-  } catch (const storage::StorageError& e) {
-    return Result::Fail(ReplicationStorageFault(e));
-  }
+  });
 }
 
 Outcome<GetDeletedValue> ReplicationService::GetDeleted(const CallContext& ctx,
                                                         const std::string& type, std::time_t start,
                                                         std::time_t end) const {
   using Result = Outcome<GetDeletedValue>;
-  try {
+  return Guarded<GetDeletedValue>("getDeleted", [&]() -> Result {
     auto tx = store_->Begin();
     const ObjectDef* obj = nullptr;
     ReplicationWindow w;
     if (auto fault = Prepare(ReplicationKind::kDeleted, ctx, type, start, end, *tx, &obj, &w)) {
       return Result::Fail(*fault);
     }
-    auto rows =
-        tx->SelectModifiedBetween(ctx.org_id, *obj, true, w.start, w.end, kMaxReplicationIds + 1);
+    auto rows = tx->records().SelectModifiedBetween(ctx.org_id, *obj, true, w.start, w.end,
+                                                    kMaxReplicationIds + 1);
     if (rows.size() > kMaxReplicationIds) return Result::Fail(TooManyReplicationIds());
     Result out;
     for (auto& r : rows) {
@@ -127,9 +115,7 @@ Outcome<GetDeletedValue> ReplicationService::GetDeleted(const CallContext& ctx,
     out.value.earliest_date_available = w.earliest;
     out.value.latest_date_covered = w.end;
     return out;
-  } catch (const storage::StorageError& e) {
-    return Result::Fail(ReplicationStorageFault(e));
-  }
+  });
 }
 
 Fault TooManyReplicationIds() {

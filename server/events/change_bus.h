@@ -1,20 +1,28 @@
 // ChangeBus: the one place every record change passes, inside the transaction that makes it.
 //
-// The dispatcher publishes an event after each insert, update, delete and undelete, on the same
-// storage::Tx, so that a listener (the routing engine, PushTopic events, the request journal) can
-// read and write in that transaction: its work commits or rolls back together with the change.
-// A listener that throws fails the record that caused the event.
+// The dispatcher publishes an event after each insert, update, delete and undelete, before the
+// call commits, with the record's images before and after. A listener (the routing engine) may
+// react by reading and writing records through the RecordWriter it is handed: those writes go
+// through the dispatcher's rules (validation, defaults, audit fields, the change log, and their
+// own events) in the same transaction, so they commit or roll back together with the change.
+// Listeners never see a raw storage transaction.
 //
-// Thread-safety: Subscribe() only during start-up; Publish() from any number of threads.
+// A listener that throws (anything) fails the record that caused the event: its savepoint rolls
+// back what the record and every listener did, the record answers UNKNOWN_EXCEPTION, and under
+// AllOrNoneHeader the whole call rolls back. The server keeps serving.
+//
+// Thread-safety: Subscribe() only during start-up; Publish() from any number of threads. A
+// RecordWriter belongs to the thread of the call that handed it out, for the event's duration.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
-#include "storage/store.h"
+#include "server/core/status.h"
 
 namespace omni {
 
@@ -25,13 +33,29 @@ struct ChangeEvent {
   std::string user_id;
   const ObjectDef* object;
   std::string record_id;
-  Record values;  // the fields written by the call (all fields for kCreated)
+  const Record* before;  // every field before the change; null for kCreated
+  const Record* after;   // every field after the change, as stored
+};
+
+// Reads and writes records of the event's org, as the event's user, in the event's transaction,
+// with the same rules as the API calls. Errors are values, as in a SaveResult.
+class RecordWriter {
+ public:
+  virtual ~RecordWriter() = default;
+  // Every field of a visible (not deleted) record, or nullopt.
+  virtual std::optional<Record> Read(const ObjectDef& obj, const std::string& id) = 0;
+  // Inserts rec (type and field names in catalog spelling or any case); the new Id, or nullopt
+  // with *error.
+  virtual std::optional<std::string> Create(const Record& rec, Error* error) = 0;
+  // Updates the record with Id id with the fields of changes; false with *error on failure.
+  virtual bool Update(const ObjectDef& obj, const std::string& id, const Record& changes,
+                      Error* error) = 0;
 };
 
 class ChangeListener {
  public:
   virtual ~ChangeListener() = default;
-  virtual void OnChange(const ChangeEvent& event, storage::Tx& tx) = 0;
+  virtual void OnChange(const ChangeEvent& event, RecordWriter& writer) = 0;
 };
 
 class ChangeBus {
@@ -39,8 +63,9 @@ class ChangeBus {
   void Subscribe(std::shared_ptr<ChangeListener> listener) {
     listeners_.push_back(std::move(listener));
   }
-  void Publish(const ChangeEvent& event, storage::Tx& tx) const {
-    for (const auto& l : listeners_) l->OnChange(event, tx);
+  // Calls every listener in subscription order; lets a listener's exception through.
+  void Publish(const ChangeEvent& event, RecordWriter& writer) const {
+    for (const auto& l : listeners_) l->OnChange(event, writer);
   }
 
  private:

@@ -1,13 +1,14 @@
 #include "server/sessions/org_bootstrap.h"
 
+#include "server/core/clock.h"
 #include "server/core/sf_id.h"
 #include "server/dispatcher/record_checks.h"
 
 namespace omni {
 
-bool EnsureDefaultOrg(Dispatcher* dispatcher, const ChangeBus& bus, const std::string& username,
-                      const std::string& password, std::string* error) {
-  const Catalog& catalog = dispatcher->catalog();
+bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const ChangeBus& bus,
+                      const std::string& username, const std::string& password,
+                      std::string* error) {
   const ObjectDef* profile_obj = catalog.FindObject("Profile");
   const ObjectDef* user_obj = catalog.FindObject("User");
   if (!profile_obj || !user_obj) {
@@ -15,21 +16,22 @@ bool EnsureDefaultOrg(Dispatcher* dispatcher, const ChangeBus& bus, const std::s
     return false;
   }
   try {
-    auto tx = dispatcher->store().Begin();
-    tx->LockBootstrap();
-    auto orgs = tx->OrgIds();
+    auto tx = store.Begin();
+    tx->sessions().LockBootstrap();
+    auto orgs = tx->sessions().OrgIds();
     if (!orgs.empty()) {
       // The org exists: only make sure the admin can log in with the configured password.
       const FieldDef* uname = user_obj->FindField("Username");
-      auto ids = tx->FindIdsByValue(orgs[0], *user_obj, *uname, username, false);
-      if (!ids.empty()) tx->SetPassword(orgs[0], ids[0], username, password);
+      auto ids = tx->records().FindIdsByValue(orgs[0], *user_obj, *uname, username, false);
+      if (!ids.empty()) tx->sessions().SetPassword(orgs[0], ids[0], username, password);
       tx->Commit();
       return true;
     }
-    std::string org_id = MakeId("00D", tx->NextIdSequence());
-    std::string user_id = MakeId(user_obj->key_prefix, tx->NextIdSequence());
-    tx->InsertOrg(org_id, "omni-emulator");
-    WriteScope scope{catalog, *tx, bus, org_id, user_id};
+    std::string org_id = MakeId("00D", tx->records().NextId());
+    std::string user_id = MakeId(user_obj->key_prefix, tx->records().NextId());
+    tx->sessions().InsertOrg(org_id, "omni-emulator");
+    const std::string now = Clock::NowText();
+    WriteScope scope{catalog, *tx, bus, org_id, user_id, now};
     Record profile;
     profile.type = "Profile";
     profile.Set("Name", "System Administrator");
@@ -58,10 +60,10 @@ bool EnsureDefaultOrg(Dispatcher* dispatcher, const ChangeBus& bus, const std::s
       *error = "cannot create the admin user: " + err.message;
       return false;
     }
-    tx->SetPassword(org_id, user_id, username, password);
+    tx->sessions().SetPassword(org_id, user_id, username, password);
     tx->Commit();
     return true;
-  } catch (const storage::StorageError& e) {
+  } catch (const std::exception& e) {
     *error = std::string("cannot bootstrap the default org: ") + e.what();
     return false;
   }

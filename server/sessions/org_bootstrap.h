@@ -6,13 +6,15 @@
 
 #include <string>
 
-#include "server/dispatcher/dispatcher.h"
+#include "server/catalog/catalog.h"
+#include "server/events/change_bus.h"
+#include "storage/store.h"
 
 namespace omni {
 
 // Ensures the default org, its "System Administrator" profile and the admin user exist, and that
 // the admin's password is the given one. On success returns true; on failure false with *error.
-bool EnsureDefaultOrg(Dispatcher* dispatcher, const ChangeBus& bus, const std::string& username,
-                      const std::string& password, std::string* error);
+bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const ChangeBus& bus,
+                      const std::string& username, const std::string& password, std::string* error);
 
 }  // namespace omni

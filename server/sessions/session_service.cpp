@@ -1,7 +1,8 @@
 #include "server/sessions/session_service.h"
 
 #include <fstream>
-#include <iostream>
+
+#include "server/core/unexpected.h"
 
 namespace omni {
 
@@ -21,73 +22,110 @@ std::string RandomToken() {
   return out;
 }
 
-Fault Unexpected(const std::exception& e) {
-  std::cerr << "omni-emulator: session storage error: " << e.what() << std::endl;
-  return UnknownExceptionFault("An unexpected error occurred. Please try again.");
-}
+constexpr size_t kMaxCachedSessions = 100000;
 
 }  // namespace
 
 Outcome<LoginOutcome> SessionService::Login(const std::string& username,
                                             const std::string& password) {
   using Result = Outcome<LoginOutcome>;
-  try {
-    auto tx = dispatcher_->store().Begin();
-    auto who = tx->CheckLogin(username, password);
+  return Guarded<LoginOutcome>("login", [&]() -> Result {
+    std::uint64_t epoch;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      epoch = epoch_;
+    }
+    auto tx = store_->Begin();
+    auto who = tx->sessions().CheckLogin(username, password);
     if (!who) return Result::Fail(InvalidLoginFault());
     Result out;
     // Salesforce session ids start with the 15-character org id and '!'.
     out.value.session_id = who->first.substr(0, 15) + "!" + RandomToken();
-    tx->InsertSession({out.value.session_id, who->first, who->second});
+    tx->sessions().InsertSession({out.value.session_id, who->first, who->second});
     tx->Commit();
-    auto info = GetUserInfo(CallContext{who->first, who->second});
+    CallContext ctx{who->first, who->second};
+    Remember(out.value.session_id, ctx, epoch);
+    auto info = GetUserInfo(ctx);
     if (info.fault) return Result::Fail(*info.fault);
     out.value.user = info.value;
     return out;
-  } catch (const storage::StorageError& e) {
-    return Result::Fail(Unexpected(e));
-  }
+  });
 }
 
 Outcome<CallContext> SessionService::Resolve(const std::string& session_id) {
   using Result = Outcome<CallContext>;
   if (session_id.empty()) return Result::Fail(InvalidSessionFault());
-  try {
-    auto tx = dispatcher_->store().Begin();
-    auto row = tx->FindSession(session_id);
+  std::uint64_t epoch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (trusted_) {
+      auto it = cache_.find(session_id);
+      if (it != cache_.end()) {
+        Result out;
+        out.value = it->second;
+        return out;
+      }
+    }
+    epoch = epoch_;
+  }
+  return Guarded<CallContext>("session lookup", [&]() -> Result {
+    auto row = store_->LookupSession(session_id);
     if (!row) return Result::Fail(InvalidSessionFault());
     Result out;
     out.value = CallContext{row->org_id, row->user_id};
+    Remember(session_id, out.value, epoch);
     return out;
-  } catch (const storage::StorageError& e) {
-    return Result::Fail(Unexpected(e));
-  }
+  });
 }
 
 Outcome<bool> SessionService::Logout(const std::string& session_id) {
-  try {
-    auto tx = dispatcher_->store().Begin();
-    tx->DeleteSession(session_id);
+  return Guarded<bool>("logout", [&]() {
+    auto tx = store_->Begin();
+    tx->sessions().DeleteSession(session_id);
     tx->Commit();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cache_.erase(session_id);
+      ++epoch_;
+    }
     Outcome<bool> out;
     out.value = true;
     return out;
-  } catch (const storage::StorageError& e) {
-    return Outcome<bool>::Fail(Unexpected(e));
-  }
+  });
+}
+
+void SessionService::Remember(const std::string& session_id, const CallContext& ctx,
+                              std::uint64_t epoch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!trusted_ || epoch != epoch_) return;
+  if (cache_.size() >= kMaxCachedSessions) cache_.clear();
+  cache_[session_id] = ctx;
+}
+
+void SessionService::OnSessionsEnded() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.clear();
+  ++epoch_;
+}
+
+void SessionService::SetCacheTrusted(bool trusted) {
+  std::lock_guard<std::mutex> lock(mu_);
+  trusted_ = trusted;
+  cache_.clear();
+  ++epoch_;
 }
 
 Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
   using Result = Outcome<UserInfo>;
-  const ObjectDef* user_obj = dispatcher_->catalog().FindObject("User");
+  const ObjectDef* user_obj = catalog_->FindObject("User");
   std::vector<const FieldDef*> fields;
   for (const char* name : {"Username", "Name", "FirstName", "LastName", "Email", "ProfileId",
                            "LanguageLocaleKey", "LocaleSidKey", "TimeZoneSidKey"}) {
     if (const FieldDef* f = user_obj->FindField(name)) fields.push_back(f);
   }
-  try {
-    auto tx = dispatcher_->store().Begin();
-    auto rows = tx->SelectByIds(ctx.org_id, *user_obj, {ctx.user_id}, fields, false);
+  return Guarded<UserInfo>("getUserInfo", [&]() -> Result {
+    auto tx = store_->Begin();
+    auto rows = tx->records().SelectByIds(ctx.org_id, *user_obj, {ctx.user_id}, fields, false);
     if (rows.empty()) return Result::Fail(InvalidSessionFault());
     auto get = [&](const char* name) {
       const Value* v = rows[0].Find(name);
@@ -110,9 +148,7 @@ Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
     u.locale = get("LocaleSidKey").empty() ? "en_US" : get("LocaleSidKey");
     u.time_zone = get("TimeZoneSidKey").empty() ? "America/Los_Angeles" : get("TimeZoneSidKey");
     return out;
-  } catch (const storage::StorageError& e) {
-    return Result::Fail(Unexpected(e));
-  }
+  });
 }
 
 }  // namespace omni

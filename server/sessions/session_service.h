@@ -1,11 +1,29 @@
 // SessionService: login, logout, session lookup and user info, over sessions kept in the database
 // so that several server processes (and later several orgs) share them.
-// Thread-safety: thread-safe; every call runs in its own transaction.
+//
+// The hot path (Resolve for every call's SessionHeader) answers from an in-process cache without
+// a database round trip, and never honours a session after its logout:
+//   - in this process, Logout evicts the session once its delete has committed;
+//   - in every process, the delete's NOTIFY omni_sessions (sent on commit) makes the
+//     ChangeNotifier call OnSessionsEnded(), which empties the cache;
+//   - the cache is trusted only while that notifier listens (SetCacheTrusted, driven by the
+//     notifier's on_connected/on_disconnected): while it is down, or before it ever connected,
+//     every Resolve reads the database.
+// LIMITATIONS: another process may honour a session for the moment between the logout's commit
+// and the arrival of its notification (on one host typically well under a millisecond); a call
+// that began before the logout committed may also finish with it, as on Salesforce.
+//
+// Thread-safety: thread-safe; every database call runs in its own transaction or statement.
 #pragma once
 
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
+#include "server/catalog/catalog.h"
+#include "server/core/outcome.h"
 #include "server/dispatcher/dispatcher.h"
 #include "storage/store.h"
 
@@ -23,7 +41,9 @@ struct LoginOutcome {
 
 class SessionService {
  public:
-  explicit SessionService(Dispatcher* dispatcher) : dispatcher_(dispatcher) {}
+  // Neither is owned; both outlive the service.
+  SessionService(storage::Store* store, const Catalog* catalog)
+      : store_(store), catalog_(catalog) {}
   // On success returns a new session; INVALID_LOGIN fault for a wrong username or password.
   Outcome<LoginOutcome> Login(const std::string& username, const std::string& password);
   // The caller of a SessionHeader; INVALID_SESSION_ID fault for an unknown or ended session.
@@ -33,8 +53,20 @@ class SessionService {
   // The calling user's details, read from the User record.
   Outcome<UserInfo> GetUserInfo(const CallContext& ctx);
 
+  // Some process ended sessions (notification on omni_sessions): forget every cached one.
+  void OnSessionsEnded();
+  // Whether the cache may answer: true only while the change notifier listens.
+  void SetCacheTrusted(bool trusted);
+
  private:
-  Dispatcher* dispatcher_;
+  void Remember(const std::string& session_id, const CallContext& ctx, std::uint64_t epoch);
+
+  storage::Store* store_;
+  const Catalog* catalog_;
+  std::mutex mu_;
+  bool trusted_ = false;
+  std::uint64_t epoch_ = 0;  // bumped on every eviction: a lookup that raced one is not cached
+  std::unordered_map<std::string, CallContext> cache_;
 };
 
 }  // namespace omni

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "server/core/unexpected.h"
 #include "server/soap/faults.h"
 #include "soapH.h"
 
@@ -105,14 +106,11 @@ HttpResponse SoapEndpoint::Handle(Flavor flavor, const std::string& body) const 
     soap_destroy(soap);
     soap_end(soap);
     soap->user = nullptr;
-  } catch (const std::exception& e) {
-    // Whatever state gSOAP was left in, the next request gets a fresh context.
-    tls_context.reset();
-    response = Xml(500, FaultEnvelope(flavor, StorageFault(e)));
   } catch (...) {
+    // Whatever state gSOAP was left in, the next request gets a fresh context.
+    std::string what = CurrentExceptionText();
     tls_context.reset();
-    response =
-        Xml(500, FaultEnvelope(flavor, StorageFault(std::runtime_error("unknown exception"))));
+    response = Xml(500, FaultEnvelope(flavor, UnexpectedFault("soap request", what)));
   }
   return response;
 }

@@ -1,7 +1,6 @@
-// QueryService (server/dispatcher/query_service.h) against a real PostgreSQL, when one is given:
-// set OMNI_SOQL_TEST_DATABASE_URL (e.g. the "embedded PostgreSQL at <url>" a running
-// `omni-emulator serve` prints). Without it these cases pass without checking anything, because
-// tests/unit has no database. Each run uses a fresh org, so runs never see each other's rows.
+// QueryService (server/dispatcher/query_service.h) against a real PostgreSQL (tests/unit/test_db.h:
+// OMNI_SOQL_TEST_DATABASE_URL, or an embedded cluster the tests start). Each run uses a fresh
+// org, so runs never see each other's rows.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/query_service.h"
 #include "tests/unit/soql_test_util.h"
+#include "tests/unit/test_db.h"
 
 namespace omni {
 namespace {
@@ -23,8 +23,7 @@ struct Db {
 };
 
 std::unique_ptr<Db> OpenDb() {
-  const char* url = std::getenv("OMNI_SOQL_TEST_DATABASE_URL");
-  if (!url || !*url) return nullptr;
+  const std::string& url = testing::TestDatabaseUrl();
   auto db = std::make_unique<Db>();
   std::string error;
   db->store = storage::Store::Open(url, testing::SoqlCatalog(), 2, &error);
@@ -56,10 +55,7 @@ const QueryRecord* Nested(const QueryRecord& r, const std::string& name) {
 
 TEST_CASE("query, paging with queryMore, relationships and aggregates on PostgreSQL") {
   auto db = OpenDb();
-  if (!db) {
-    MESSAGE("OMNI_SOQL_TEST_DATABASE_URL not set: database checks skipped");
-    return;
-  }
+  REQUIRE(db);
   Dispatcher dispatcher(testing::SoqlCatalog(), db->store.get(), &db->bus);
   Record channel;
   channel.type = "ServiceChannel";

@@ -1,0 +1,134 @@
+#include "server/admin/changes_endpoint.h"
+
+#include <cstdlib>
+
+#include "server/core/unexpected.h"
+
+namespace omni {
+
+namespace {
+
+constexpr std::size_t kDefaultLimit = 100;
+constexpr std::size_t kMaxLimit = 2000;
+constexpr double kDefaultTimeout = 30;
+constexpr double kMaxTimeout = 120;
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json;charset=UTF-8";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Page(std::int64_t after, const std::vector<ChangeView>& changes) {
+  std::int64_t position = changes.empty() ? after : changes.back().position;
+  std::string body = "{\"position\":" + std::to_string(position) + ",\"changes\":[";
+  bool first = true;
+  for (const auto& c : changes) {
+    if (!first) body += ",";
+    first = false;
+    body += "{\"position\":" + std::to_string(c.position) + ",\"kind\":" + JsonString(c.kind) +
+            ",\"object\":" + JsonString(c.object) + ",\"id\":" + JsonString(c.record_id) +
+            ",\"userId\":" + JsonString(c.user_id) +
+            ",\"committedAt\":" + JsonString(c.committed_at) + ",\"before\":" + c.before_json +
+            ",\"after\":" + c.after_json + "}";
+  }
+  return Json(200, body + "]}\n");
+}
+
+// A whole non-negative number, or nullopt (and the text is not a number).
+bool ParseNumber(const std::string& text, double* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || v < 0 || v != v) return false;
+  *out = v;
+  return true;
+}
+
+HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::nullopt}; }
+
+}  // namespace
+
+std::string ChangesChannel(const std::string& org_id) { return "changes:" + org_id; }
+
+HandlerResult ChangesEndpoint::Handle(const HttpRequest& req) const {
+  std::string auth = req.Header("Authorization");
+  std::string session;
+  for (const char* scheme : {"Bearer ", "OAuth "}) {
+    if (auth.rfind(scheme, 0) == 0) session = auth.substr(std::string(scheme).size());
+  }
+  auto ctx = sessions_->Resolve(session);
+  if (ctx.fault) {
+    return Now(Json(
+        401,
+        "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]\n"));
+  }
+  std::string org = ctx.value.org_id;
+  double after = -1, timeout = kDefaultTimeout, limit = kDefaultLimit;
+  std::string after_text = req.QueryParam("after"), timeout_text = req.QueryParam("timeout"),
+              limit_text = req.QueryParam("limit");
+  if ((!after_text.empty() && !ParseNumber(after_text, &after)) ||
+      (!timeout_text.empty() && !ParseNumber(timeout_text, &timeout)) ||
+      (!limit_text.empty() && (!ParseNumber(limit_text, &limit) || limit < 1))) {
+    return Now(Json(400,
+                    "[{\"message\":\"after, timeout and limit must be non-negative numbers\","
+                    "\"errorCode\":\"MALFORMED_QUERY\"}]\n"));
+  }
+  if (timeout > kMaxTimeout) timeout = kMaxTimeout;
+  std::size_t max =
+      static_cast<std::size_t>(limit) > kMaxLimit ? kMaxLimit : static_cast<std::size_t>(limit);
+  try {
+    std::int64_t from = after_text.empty() ? source_->Head(org) : static_cast<std::int64_t>(after);
+    auto changes = source_->After(org, from, max);
+    if (!changes.empty() || timeout == 0) return Now(Page(from, changes));
+    ParkRequest park;
+    park.channel = ChangesChannel(org);
+    park.after = from;
+    park.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+    ChangeSource* source = source_;
+    park.finish = [source, org, from, max](WakeReason) {
+      return Page(from, source->After(org, from, max));
+    };
+    return HandlerResult{HttpResponse(), std::move(park)};
+  } catch (...) {
+    std::string message = LogUnexpected("change log read", CurrentExceptionText());
+    return Now(Json(
+        500, "[{\"message\":" + JsonString(message) + ",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]\n"));
+  }
+}
+
+}  // namespace omni

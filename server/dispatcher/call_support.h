@@ -1,0 +1,82 @@
+// What the data calls (create.cpp, update.cpp, upsert.cpp, delete.cpp, retrieve.cpp) share: name
+// resolution, per-record results, and RunWriteCall, which runs one call in one transaction.
+// Internal to the dispatcher. Thread-safety: stateless.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/core/clock.h"
+#include "server/core/unexpected.h"
+#include "server/dispatcher/dispatcher.h"
+#include "server/dispatcher/record_checks.h"
+
+namespace omni {
+
+// Resolves type and field names against the catalog, in place (catalog spelling afterwards).
+// A record without type, of an unknown type, or with an unknown field fails the whole call.
+std::optional<Fault> ResolveRecord(const Catalog& catalog, Record* rec, const ObjectDef** obj);
+
+// With AllOrNoneHeader, one failure turns every other result into a rollback.
+void ApplyAllOrNone(std::vector<RecordResult>* results, bool* commit);
+
+inline RecordResult Failed(Error e, std::optional<std::string> id = std::nullopt) {
+  RecordResult r;
+  r.id = std::move(id);
+  r.errors.push_back(std::move(e));
+  return r;
+}
+
+inline RecordResult Succeeded(const std::string& id, bool created = false) {
+  RecordResult r;
+  r.id = id;
+  r.success = true;
+  r.created = created;
+  return r;
+}
+
+// Create/upsert's insert of one record; update/upsert's update of the record with raw_id.
+RecordResult InsertOne(const WriteScope& scope, const ObjectDef& obj, const Record& rec);
+RecordResult UpdateById(const WriteScope& scope, const ObjectDef& obj, const std::string& raw_id,
+                        const Record& changes);
+
+// Runs a data call of n records in ONE transaction: fn(scope, i) handles record i. Each record
+// runs in a savepoint, so that a failed one leaves nothing behind, except when the call has one
+// record: then a failure simply does not commit (a round trip fewer each way). AllOrNoneHeader
+// rolls everything back on any failure. Any exception becomes the UNKNOWN_EXCEPTION fault (and
+// the transaction rolls back).
+template <typename Fn>
+Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, storage::Store& store,
+                                                const Catalog& catalog, const ChangeBus& bus,
+                                                const FaultInjection* faults,
+                                                const CallContext& ctx, size_t n,
+                                                const CallOptions& opts, Fn fn) {
+  return Guarded<std::vector<RecordResult>>(where, [&]() {
+    Outcome<std::vector<RecordResult>> out;
+    if (n == 0) return out;
+    auto tx = store.Begin();
+    const std::string now = Clock::NowText();
+    WriteScope scope{catalog, *tx, bus, ctx.org_id, ctx.user_id, now, faults, 0};
+    const bool single = n == 1;
+    for (size_t i = 0; i < n; ++i) {
+      if (single) {
+        out.value.push_back(fn(scope, i));
+        break;
+      }
+      tx->Savepoint();
+      RecordResult r = fn(scope, i);
+      if (r.success)
+        tx->ReleaseSavepoint();
+      else
+        tx->RollbackToSavepoint();
+      out.value.push_back(std::move(r));
+    }
+    bool commit = !single || out.value[0].success;
+    if (opts.all_or_none) ApplyAllOrNone(&out.value, &commit);
+    if (commit) tx->Commit();
+    return out;
+  });
+}
+
+}  // namespace omni

@@ -1,0 +1,29 @@
+// ScopedRecordWriter: the RecordWriter (server/events/change_bus.h) a change listener is handed.
+// Each write runs in its own savepoint inside the call's transaction and through the same rules
+// as an API call (record_checks.h), so a refused write leaves nothing behind and the listener
+// gets the error as a value. Writes nested deeper than kMaxListenerDepth (a listener reacting to
+// its own writes forever) throw, which fails the record that started the chain.
+// Internal to the dispatcher. Thread-safety: belongs to the call's thread.
+#pragma once
+
+#include "server/dispatcher/record_checks.h"
+
+namespace omni {
+
+constexpr int kMaxListenerDepth = 8;
+
+class ScopedRecordWriter : public RecordWriter {
+ public:
+  explicit ScopedRecordWriter(const WriteScope& outer) : scope_(outer) {
+    scope_.depth = outer.depth + 1;
+  }
+  std::optional<Record> Read(const ObjectDef& obj, const std::string& id) override;
+  std::optional<std::string> Create(const Record& rec, Error* error) override;
+  bool Update(const ObjectDef& obj, const std::string& id, const Record& changes,
+              Error* error) override;
+
+ private:
+  WriteScope scope_;
+};
+
+}  // namespace omni

@@ -1,0 +1,138 @@
+// Internal to storage/: pooled libpqxx connections with a per-connection cache of prepared
+// statements, the one statement runner every query goes through, and PgTx, the Tx over them.
+// Thread-safety: ConnectionPool is thread-safe; a PgConn and a PgTx belong to one thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/sql_text.h"
+#include "storage/store.h"
+
+namespace omni::storage {
+
+// One connection and the statements prepared on it, keyed by SQL text. Prepared statements skip
+// parsing and planning on every later use, and a parameterised statement costs one round trip.
+struct PgConn {
+  explicit PgConn(const std::string& url) : conn(url) {}
+  pqxx::connection conn;
+  std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
+};
+
+// A fixed set of connections handed out one per transaction. Broken connections are replaced
+// on their next use, so a restarted database heals the pool.
+class ConnectionPool {
+ public:
+  ConnectionPool(std::string url, int size);
+  std::unique_ptr<PgConn> Acquire();
+  void Release(std::unique_ptr<PgConn> c);
+
+ private:
+  std::string url_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<PgConn>> idle_;
+};
+
+// Counts statements sent to the server (each is one round trip), for tests and benchmarks.
+extern std::atomic<long> g_round_trips;
+
+// Runs a parameterised statement as a prepared statement of this connection.
+pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p);
+// Runs parameterless SQL (possibly several statements) as one simple query.
+pqxx::result ExecSimple(pqxx::transaction_base& w, const std::string& sql);
+
+inline Value Cell(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return std::string(f.c_str(), f.size());
+}
+
+// "id, <canonical text of every other field>": the columns of a whole-row image.
+std::string ImageColumns(const ObjectDef& obj);
+// The record of a row read with ImageColumns, starting at column `first`.
+Record ImageRecord(const ObjectDef& obj, const pqxx::row& row, int first = 0);
+
+class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
+ public:
+  PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn);
+  ~PgTx() override;
+
+  RecordTx& records() override { return *this; }
+  SessionTx& sessions() override { return *this; }
+  LocatorTx& locators() override { return *this; }
+  ChangeLogTx& changes() override { return *this; }
+  void Savepoint() override;
+  void RollbackToSavepoint() override;
+  void ReleaseSavepoint() override;
+  void Commit() override;
+
+  // RecordTx (pg_records.cpp)
+  std::uint64_t NextId() override;
+  std::uint64_t NextAutoNumber(const std::string& org, const ObjectDef& obj,
+                               const FieldDef& field) override;
+  Record Insert(const std::string& org, const ObjectDef& obj, const Record& rec) override;
+  std::optional<Record> Update(const std::string& org, const ObjectDef& obj, const std::string& id,
+                               const Record& changes) override;
+  std::optional<Record> SetDeleted(const std::string& org, const ObjectDef& obj,
+                                   const std::string& id, bool deleted, const std::string& user_id,
+                                   const std::string& now) override;
+  std::optional<Record> LockRow(const std::string& org, const ObjectDef& obj,
+                                const std::string& id) override;
+  std::vector<Record> SelectByIds(const std::string& org, const ObjectDef& obj,
+                                  const std::vector<std::string>& ids,
+                                  const std::vector<const FieldDef*>& fields,
+                                  bool include_deleted) override;
+  std::vector<std::string> FindIdsByValue(const std::string& org, const ObjectDef& obj,
+                                          const FieldDef& field, const std::string& value,
+                                          bool include_deleted) override;
+  std::vector<std::vector<std::string>> RunChecks(const std::string& org,
+                                                  const std::vector<ValueCheck>& checks) override;
+  std::vector<std::pair<std::string, std::int64_t>> SelectModifiedBetween(
+      const std::string& org, const ObjectDef& obj, bool deleted, std::int64_t start,
+      std::int64_t end, std::size_t limit) override;
+  std::vector<std::vector<Value>> RunQuery(const std::string& org, const soql::QueryPlan& plan,
+                                           bool include_deleted, std::int64_t page_offset,
+                                           std::int64_t page_size) override;
+  std::int64_t CountQuery(const std::string& org, const soql::QueryPlan& plan,
+                          bool include_deleted) override;
+
+  // SessionTx and LocatorTx (pg_sessions.cpp)
+  void InsertSession(const SessionRow& row) override;
+  std::optional<SessionRow> FindSession(const std::string& session_id) override;
+  void DeleteSession(const std::string& session_id) override;
+  std::optional<std::pair<std::string, std::string>> CheckLogin(
+      const std::string& username, const std::string& password) override;
+  void SetPassword(const std::string& org, const std::string& user_id, const std::string& username,
+                   const std::string& password) override;
+  std::vector<std::string> OrgIds() override;
+  std::optional<std::int64_t> OrgCreated(const std::string& org) override;
+  void LockBootstrap() override;
+  void InsertOrg(const std::string& org_id, const std::string& name) override;
+  void SaveQueryLocator(const QueryLocatorRow& row) override;
+  std::optional<QueryLocatorRow> FindQueryLocator(const std::string& locator,
+                                                  const std::string& org,
+                                                  int max_idle_seconds) override;
+  void DeleteQueryLocator(const std::string& locator) override;
+
+  // ChangeLogTx (pg_change_log.cpp)
+  void Append(ChangeRow row) override;
+
+ private:
+  pqxx::result Run(const std::string& sql, const Params& p) { return Exec(*conn_, *work_, sql, p); }
+  void FlushChanges();  // pg_change_log.cpp
+
+  Store* store_;
+  ConnectionPool* pool_;
+  std::unique_ptr<PgConn> conn_;
+  std::unique_ptr<pqxx::work> work_;
+  std::vector<ChangeRow> pending_;
+  std::vector<size_t> marks_;  // pending_.size() at each open savepoint
+};
+
+}  // namespace omni::storage

@@ -1,0 +1,133 @@
+// PgTx's sessions, credentials, orgs (storage/session_tx.h) and query locators
+// (storage/locator_tx.h).
+#include "storage/pg.h"
+
+namespace omni::storage {
+
+void PgTx::InsertSession(const SessionRow& row) {
+  Params p;
+  p.Add(row.session_id);
+  p.Add(row.org_id);
+  p.Add(row.user_id);
+  Run("INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)", p);
+}
+
+std::optional<SessionRow> PgTx::FindSession(const std::string& session_id) {
+  Params p;
+  p.Add(session_id);
+  auto r = Run("SELECT session_id, org_id, user_id FROM omni_sessions WHERE session_id = $1", p);
+  if (r.empty()) return std::nullopt;
+  return SessionRow{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str()};
+}
+
+void PgTx::DeleteSession(const std::string& session_id) {
+  Params p;
+  p.Add(session_id);
+  // The notification carries no session id (a secret, and any database client may LISTEN):
+  // receivers forget every cached session, which logouts are rare enough to afford.
+  Run("WITH gone AS (DELETE FROM omni_sessions WHERE session_id = $1 RETURNING 1) "
+      "SELECT pg_notify('omni_sessions', '') FROM gone",
+      p);
+}
+
+std::optional<std::pair<std::string, std::string>> PgTx::CheckLogin(const std::string& username,
+                                                                    const std::string& password) {
+  Params p;
+  p.Add(username);
+  p.Add(password);
+  auto r =
+      Run("SELECT org_id, user_id FROM omni_credentials WHERE lower(username) = lower($1) AND "
+          "password_hash = md5(salt || $2)",
+          p);
+  if (r.empty()) return std::nullopt;
+  return std::make_pair(std::string(r[0][0].c_str()), std::string(r[0][1].c_str()));
+}
+
+void PgTx::SetPassword(const std::string& org, const std::string& user_id,
+                       const std::string& username, const std::string& password) {
+  Params p;
+  p.Add(username);
+  p.Add(org);
+  p.Add(user_id);
+  p.Add(password);
+  Run("INSERT INTO omni_credentials (username, org_id, user_id, salt, password_hash) "
+      "SELECT $1, $2, $3, s, md5(s || $4) FROM (SELECT md5(random()::text) AS s) salt "
+      "ON CONFLICT (username) DO UPDATE SET org_id = EXCLUDED.org_id, user_id = "
+      "EXCLUDED.user_id, salt = EXCLUDED.salt, password_hash = EXCLUDED.password_hash",
+      p);
+}
+
+std::vector<std::string> PgTx::OrgIds() {
+  std::vector<std::string> out;
+  for (const auto& row : Run("SELECT org_id FROM omni_orgs ORDER BY created", Params())) {
+    out.push_back(row[0].c_str());
+  }
+  return out;
+}
+
+std::optional<std::int64_t> PgTx::OrgCreated(const std::string& org) {
+  Params p;
+  p.Add(org);
+  auto r =
+      Run("SELECT floor(extract(epoch FROM created))::bigint FROM omni_orgs WHERE org_id = $1", p);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::int64_t>();
+}
+
+void PgTx::LockBootstrap() { Run("SELECT pg_advisory_xact_lock(4402)", Params()); }
+
+void PgTx::InsertOrg(const std::string& org_id, const std::string& name) {
+  Params p;
+  p.Add(org_id);
+  p.Add(name);
+  Run("INSERT INTO omni_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", p);
+}
+
+void PgTx::SaveQueryLocator(const QueryLocatorRow& row) {
+  Params p;
+  p.Add(row.locator);
+  p.Add(row.org_id);
+  p.Add(row.soql);
+  p.Add(std::string(row.include_deleted ? "true" : "false"));
+  p.Add(std::to_string(row.next_offset));
+  p.Add(std::to_string(row.total));
+  Run("INSERT INTO omni_query_locators (locator, org_id, soql, include_deleted, next_offset, "
+      "total) VALUES ($1, $2, $3, $4::boolean, $5::bigint, $6::bigint) ON CONFLICT (locator) "
+      "DO UPDATE SET next_offset = EXCLUDED.next_offset, total = EXCLUDED.total, last_used = "
+      "now()",
+      p);
+}
+
+std::optional<QueryLocatorRow> PgTx::FindQueryLocator(const std::string& locator,
+                                                      const std::string& org,
+                                                      int max_idle_seconds) {
+  Params expire;
+  expire.Add(std::to_string(max_idle_seconds));
+  Run("DELETE FROM omni_query_locators WHERE last_used < now() - make_interval(secs => "
+      "$1::bigint)",
+      expire);
+  Params p;
+  p.Add(locator);
+  p.Add(org);
+  auto r =
+      Run("SELECT locator, org_id, soql, include_deleted, next_offset, total FROM "
+          "omni_query_locators WHERE locator = $1 AND org_id = $2 FOR UPDATE",
+          p);
+  if (r.empty()) return std::nullopt;
+  QueryLocatorRow row;
+  row.locator = r[0][0].c_str();
+  row.org_id = r[0][1].c_str();
+  row.soql = r[0][2].c_str();
+  row.include_deleted = r[0][3].as<bool>();
+  row.next_offset = r[0][4].as<std::int64_t>();
+  row.total = r[0][5].as<std::int64_t>();
+  return row;
+}
+
+void PgTx::DeleteQueryLocator(const std::string& locator) {
+  Params p;
+  p.Add(locator);
+  Run("DELETE FROM omni_query_locators WHERE locator = $1", p);
+}
+
+}  // namespace omni::storage

@@ -1,0 +1,42 @@
+// A real PostgreSQL for the unit tests that need one: OMNI_SOQL_TEST_DATABASE_URL when set,
+// otherwise one embedded cluster per test run under the build tree (started on first use,
+// stopped at exit). Tests isolate themselves by using fresh org ids.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "server/core/sf_id.h"
+#include "storage/embedded_postgres.h"
+
+namespace omni::testing {
+
+inline const std::string& TestDatabaseUrl() {
+  static std::unique_ptr<storage::EmbeddedPostgres> embedded;
+  static const std::string url = [] {
+    const char* env = std::getenv("OMNI_SOQL_TEST_DATABASE_URL");
+    if (env && *env) return std::string(env);
+    std::string error;
+    embedded =
+        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db", &error);
+    INFO(error);
+    REQUIRE(embedded);
+    return embedded->url();
+  }();
+  return url;
+}
+
+// A fresh org id (and matching user id) that no other run uses.
+inline std::pair<std::string, std::string> FreshOrg() {
+  static std::mt19937_64 rng(static_cast<std::uint64_t>(std::time(nullptr)) ^
+                             std::random_device{}());
+  std::uint64_t n = 1 + rng() % 100000000000ULL;
+  return {MakeId("00D", n), MakeId("005", n)};
+}
+
+}  // namespace omni::testing
