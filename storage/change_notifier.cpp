@@ -1,6 +1,7 @@
 #include "storage/change_notifier.h"
 
 #include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <pqxx/pqxx>
 
@@ -69,7 +70,12 @@ void ChangeNotifier::Run() {
         // "<org>:<position>"
         auto colon = payload.rfind(':');
         if (colon == std::string::npos || !callbacks_.on_change) return;
-        std::int64_t pos = std::stoll(payload.substr(colon + 1));
+        // Any client may NOTIFY this channel: a payload that is not ours is ignored.
+        std::int64_t pos = 0;
+        for (size_t i = colon + 1; i < payload.size(); ++i) {
+          if (payload[i] < '0' || payload[i] > '9' || pos > (INT64_MAX - 9) / 10) return;
+          pos = pos * 10 + (payload[i] - '0');
+        }
         Call("change", [&] { callbacks_.on_change(payload.substr(0, colon), pos); });
       });
       Receiver sessions(c, "omni_sessions", [&](const std::string&) {

@@ -60,7 +60,7 @@ Record ImageRecord(const ObjectDef& obj, const pqxx::row& row, int first = 0);
 
 class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
  public:
-  PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn);
+  PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn, bool read_only);
   ~PgTx() override;
 
   RecordTx& records() override { return *this; }
@@ -130,7 +130,8 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   Store* store_;
   ConnectionPool* pool_;
   std::unique_ptr<PgConn> conn_;
-  std::unique_ptr<pqxx::work> work_;
+  bool read_only_;
+  std::unique_ptr<pqxx::transaction_base> work_;  // pqxx::work, or nontransaction
   std::vector<ChangeRow> pending_;
   std::vector<size_t> marks_;  // pending_.size() at each open savepoint
 };

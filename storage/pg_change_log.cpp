@@ -95,7 +95,10 @@ std::string RecordJson(const Record& rec) {
   return out;
 }
 
-void PgTx::Append(ChangeRow row) { pending_.push_back(std::move(row)); }
+void PgTx::Append(ChangeRow row) {
+  if (read_only_) throw StorageError("a read-only transaction cannot change records");
+  pending_.push_back(std::move(row));
+}
 
 void PgTx::FlushChanges() {
   // Normally one org per call; bootstrapping or a future cross-org job may write several.

@@ -92,10 +92,14 @@ Record ImageRecord(const ObjectDef& obj, const pqxx::row& row, int first) {
   return rec;
 }
 
-PgTx::PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn)
-    : store_(store), pool_(pool), conn_(std::move(conn)) {
-  ++g_round_trips;  // BEGIN
-  work_ = std::make_unique<pqxx::work>(conn_->conn);
+PgTx::PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn, bool read_only)
+    : store_(store), pool_(pool), conn_(std::move(conn)), read_only_(read_only) {
+  if (read_only_) {
+    work_ = std::make_unique<pqxx::nontransaction>(conn_->conn);
+  } else {
+    ++g_round_trips;  // BEGIN
+    work_ = std::make_unique<pqxx::work>(conn_->conn);
+  }
 }
 
 PgTx::~PgTx() {
@@ -126,6 +130,10 @@ void PgTx::ReleaseSavepoint() {
 }
 
 void PgTx::Commit() {
+  if (read_only_) {
+    if (!pending_.empty()) throw StorageError("a read-only transaction queued changes");
+    return;
+  }
   if (!pending_.empty()) FlushChanges();
   try {
     ++g_round_trips;
@@ -164,10 +172,20 @@ Store::~Store() = default;
 std::unique_ptr<Tx> Store::Begin() {
   auto conn = pool_->Acquire();
   try {
-    return std::make_unique<PgTx>(this, pool_.get(), std::move(conn));
+    return std::make_unique<PgTx>(this, pool_.get(), std::move(conn), false);
   } catch (const std::exception& e) {
     pool_->Release(nullptr);
     throw StorageError(std::string("cannot begin transaction: ") + e.what());
+  }
+}
+
+std::unique_ptr<Tx> Store::BeginReadOnly() {
+  auto conn = pool_->Acquire();
+  try {
+    return std::make_unique<PgTx>(this, pool_.get(), std::move(conn), true);
+  } catch (const std::exception& e) {
+    pool_->Release(nullptr);
+    throw StorageError(std::string("cannot begin: ") + e.what());
   }
 }
 

@@ -84,6 +84,10 @@ class Store {
   ~Store();
   // Starts a transaction on a pooled connection; blocks while every connection is in use.
   std::unique_ptr<Tx> Begin();
+  // For calls that only read with one statement (retrieve, getUpdated, user info): no BEGIN and
+  // no COMMIT, each statement runs on its own. It must not write, queue changes or use
+  // savepoints (StorageError); Commit() is a no-op.
+  std::unique_ptr<Tx> BeginReadOnly();
   const Catalog& catalog() const { return *catalog_; }
   const std::string& url() const { return url_; }
 

@@ -2,6 +2,8 @@
 // ...) is read once from here at the start of the call, in-process, instead of asking the
 // database (one round trip fewer per call). Every process on one host reads the same system
 // clock, so timestamps from several processes agree to the millisecond.
+// LIMITATIONS: server processes on several hosts stamp records with their own clocks, so their
+// SystemModstamps are only as consistent as those clocks (getUpdated windows rely on them).
 //
 // Thread-safety: thread-safe.
 #pragma once

@@ -7,6 +7,9 @@
 // point runs its body in: any exception (std::exception or not) becomes that fault, so no request
 // can terminate the process.
 //
+// LIMITATIONS: the ErrorId only has the shape of Salesforce's; it is random, and means something
+// only together with this server's log.
+//
 // Thread-safety: thread-safe (ids from a thread-safe generator; one log line per failure).
 #pragma once
 

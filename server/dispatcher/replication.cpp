@@ -76,7 +76,7 @@ Outcome<GetUpdatedValue> ReplicationService::GetUpdated(const CallContext& ctx,
                                                         std::time_t end) const {
   using Result = Outcome<GetUpdatedValue>;
   return Guarded<GetUpdatedValue>("getUpdated", [&]() -> Result {
-    auto tx = store_->Begin();
+    auto tx = store_->BeginReadOnly();
     const ObjectDef* obj = nullptr;
     ReplicationWindow w;
     if (auto fault = Prepare(ReplicationKind::kUpdated, ctx, type, start, end, *tx, &obj, &w)) {
@@ -98,7 +98,7 @@ Outcome<GetDeletedValue> ReplicationService::GetDeleted(const CallContext& ctx,
                                                         std::time_t end) const {
   using Result = Outcome<GetDeletedValue>;
   return Guarded<GetDeletedValue>("getDeleted", [&]() -> Result {
-    auto tx = store_->Begin();
+    auto tx = store_->BeginReadOnly();
     const ObjectDef* obj = nullptr;
     ReplicationWindow w;
     if (auto fault = Prepare(ReplicationKind::kDeleted, ctx, type, start, end, *tx, &obj, &w)) {

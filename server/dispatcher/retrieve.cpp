@@ -56,7 +56,7 @@ Outcome<std::vector<std::optional<Record>>> Dispatcher::Retrieve(
     normalized.push_back(*id);
   }
   return Guarded<std::vector<std::optional<Record>>>("retrieve", [&]() {
-    auto tx = store_->Begin();
+    auto tx = store_->BeginReadOnly();
     std::vector<std::string> mine;
     for (const auto& id : normalized) {
       if (KeyPrefixOf(id) == obj->key_prefix) mine.push_back(id);

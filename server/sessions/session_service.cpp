@@ -124,7 +124,7 @@ Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
     if (const FieldDef* f = user_obj->FindField(name)) fields.push_back(f);
   }
   return Guarded<UserInfo>("getUserInfo", [&]() -> Result {
-    auto tx = store_->Begin();
+    auto tx = store_->BeginReadOnly();
     auto rows = tx->records().SelectByIds(ctx.org_id, *user_obj, {ctx.user_id}, fields, false);
     if (rows.empty()) return Result::Fail(InvalidSessionFault());
     auto get = [&](const char* name) {

@@ -332,6 +332,15 @@ TEST_CASE("fast path: a single-record create costs a handful of round trips") {
   // BEGIN, INSERT ... RETURNING, change log + NOTIFY, COMMIT (+ a new Id block now and then).
   CHECK(group_trips <= 5);
   CHECK(case_trips <= 6);
+  // A retrieve is one statement: no transaction around a single read.
+  auto made = d.Create(f.ctx, {Case("to read")}, {});
+  const std::string id = *made.value[0].id;
+  REQUIRE(d.Retrieve(f.ctx, "Id, Subject", "Case", {id}).value[0]);
+  before = storage::Store::StatementsSent();
+  auto read = d.Retrieve(f.ctx, "Id, Subject", "Case", {id});
+  CHECK(storage::Store::StatementsSent() - before == 1);
+  REQUIRE(read.value[0]);
+  CHECK(*read.value[0]->Find("Subject") == std::optional<std::string>("to read"));
 }
 
 TEST_CASE("sessions: a logout is honoured by this process at once and by another soon after") {
