@@ -148,21 +148,15 @@ int Serve(const po::variables_map& vm) {
   app.dispatcher = &dispatcher;
   app.sessions = &sessions;
   app.queries = &queries;
+  omni::ReplicationService replication(*catalog, store.get());
+  app.replication = &replication;
   app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
                                         : "http://localhost:" + std::to_string(port);
   app.partner_wsdl = partner_wsdl;
   app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
 
   omni::storage::Store* db = store.get();
-  omni::Router router(&app, [db] {
-    try {
-      auto tx = db->Begin();
-      tx->sessions().OrgIds();
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  });
+  omni::Router router(&app, [db] { return db->Ping(); });
   omni::StoreChangeSource change_source(store.get());
   omni::ChangesEndpoint changes(&sessions, &change_source);
   router.AddRoute("/_emulator/changes",
@@ -175,7 +169,11 @@ int Serve(const po::variables_map& vm) {
     server.Publish(omni::ChangesChannel(org), position);
   };
   notified.on_sessions_ended = [&] { sessions.OnSessionsEnded(); };
-  notified.on_connected = [&] { sessions.SetCacheTrusted(true); };
+  notified.on_connected = [&] {
+    sessions.SetCacheTrusted(true);
+    // Notifications sent while the notifier was away are lost: every parked request re-reads.
+    server.WakeAll();
+  };
   notified.on_disconnected = [&] { sessions.SetCacheTrusted(false); };
   omni::storage::ChangeNotifier notifier(url, notified);
   if (!server.Bind(vm["host"].as<std::string>(), port, &error)) {

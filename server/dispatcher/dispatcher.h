@@ -89,10 +89,6 @@ class Dispatcher {
                                                        const std::vector<std::string>& ids);
 
   const Catalog& catalog() const { return *catalog_; }
-  // Transitional: server/transport/routes.cpp (health) and server/soap/replication_ops.cpp still
-  // reach the store here; once the server's assembly hands them the Store (or a
-  // ReplicationService) directly, this accessor goes. Nothing in dispatcher/ or sessions/ uses it.
-  storage::Store& store() { return *store_; }
 
  private:
   Outcome<std::vector<RecordResult>> Bin(const CallContext& ctx, bool undelete,

@@ -10,10 +10,7 @@ namespace soap_ops {
 
 namespace {
 
-ReplicationService Replicator(struct soap* soap) {
-  Dispatcher& d = *App(soap).dispatcher;
-  return ReplicationService(d.catalog(), &d.store());
-}
+const ReplicationService& Replicator(struct soap* soap) { return *App(soap).replication; }
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/query_service.h"
+#include "server/dispatcher/replication.h"
 #include "server/sessions/session_service.h"
 #include "server/transport/http_message.h"
 
@@ -22,6 +23,7 @@ struct SoapApp {
   Dispatcher* dispatcher = nullptr;
   SessionService* sessions = nullptr;
   QueryService* queries = nullptr;
+  const ReplicationService* replication = nullptr;
   std::string base_url;  // "http://localhost:8080"
   std::string partner_wsdl;
   std::string enterprise_wsdl;

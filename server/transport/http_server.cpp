@@ -141,6 +141,10 @@ void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 void HttpServer::Publish(const std::string& channel, std::int64_t position) {
   impl_->core_.lot->Publish(channel, position);
 }
+void HttpServer::WakeAll() {
+  ParkingLot* lot = impl_->core_.lot.get();
+  asio::post(impl_->core_.io, [lot] { lot->WakeAll(WakeReason::kPublished); });
+}
 std::size_t HttpServer::connections() const { return impl_->core_.open_count; }
 std::size_t HttpServer::parked() const { return impl_->core_.lot->parked(); }
 

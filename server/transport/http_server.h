@@ -44,6 +44,9 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace);
   // Wakes requests parked on channel for positions below `position` (see ParkingLot).
   void Publish(const std::string& channel, std::int64_t position);
+  // Wakes every parked request as if its channel had moved on, so each re-reads its source
+  // (after notifications may have been lost); any thread.
+  void WakeAll();
   // Connections open and requests parked right now (for health and tests); any thread.
   std::size_t connections() const;
   std::size_t parked() const;
