@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -92,12 +93,65 @@ pid_t PidFromLockFile(const std::string& path) {
   return static_cast<pid_t>(pid);
 }
 
-// postgres ignores a lock file only when its pid is gone. After the owner died, the same pid may
-// be a zombie nobody reaps or, after a reboot, some unrelated process; postgres would then
-// refuse to start ("lock file already exists"), so such a lock is removed here.
+// True when a live process other than a zombie works in cluster_dir: an orphaned backend of a
+// killed postmaster (every postgres process moves into its data directory).
+bool AnyProcessIn(const std::string& cluster_dir) {
+  std::error_code ec;
+  const fs::path ours = fs::canonical(cluster_dir, ec);
+  if (ec) return false;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    char target[4096];
+    ssize_t n = readlink((entry.path() / "cwd").c_str(), target, sizeof(target) - 1);
+    if (n < 0) continue;
+    target[n] = '\0';
+    if (fs::path(target) == ours &&
+        !ProcessGone(static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10)))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// postgres ignores a lock file by itself when its pid is gone, and then still reads the old
+// shared-memory id from postmaster.pid to refuse starting while backends of the dead server run:
+// such a lock is left to postgres. But when the same pid is a zombie nobody reaps or, after a
+// reboot, some unrelated process, postgres would refuse to start ("lock file already exists");
+// such a lock is removed, once no process of the old server is left on the cluster.
 void RemoveStaleLock(const std::string& path, const std::string& cluster_dir) {
   pid_t pid = PidFromLockFile(path);
-  if (pid > 0 && !IsLivePostgresOf(pid, cluster_dir)) unlink(path.c_str());
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) return;
+  if (IsLivePostgresOf(pid, cluster_dir) || AnyProcessIn(cluster_dir)) return;
+  unlink(path.c_str());
+}
+
+// When this process is PID 1 of a container or a child subreaper, the backends of a killed
+// postmaster become our children as they lose their parent, and would stay zombies forever.
+// Reaps the exited children named postgres other than `keep`; every other child of ours (a
+// command that Run is still waiting for) is left alone, and so is any process of another parent.
+void ReapOrphanedBackends(pid_t keep) {
+  const pid_t self = getpid();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string text;
+    std::getline(in, text);
+    std::size_t open = text.find('(');
+    std::size_t close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 >= text.size()) {
+      continue;
+    }
+    char state = text[close + 2];
+    long ppid = std::strtol(text.c_str() + close + 3, nullptr, 10);
+    pid_t pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));
+    if (ppid == self && state == 'Z' && pid != keep &&
+        text.compare(open + 1, close - open - 1, "postgres") == 0) {
+      waitpid(pid, nullptr, WNOHANG);
+    }
+  }
 }
 
 std::string DescribeExit(int status) {
@@ -353,6 +407,7 @@ void Postmaster::Stop() {
     SignalAndWait(SIGKILL, kFastShutdownWait);
   }
   Forget();
+  ReapOrphanedBackends(-1);
 }
 
 }  // namespace omni::storage

@@ -3,9 +3,10 @@
 // EmbeddedPostgres prepares the cluster (layout, initdb, database) and hands this class the
 // command line; this class owns the process from then on:
 //   - BringUp starts the server (or adopts one already running on the cluster, left by a killed
-//     owner) and waits until it accepts connections. A stale lock file (postmaster.pid, or the
-//     socket's .lock) whose pid is dead, a zombie, or not a postgres of this cluster is removed
-//     first, so a killed cluster never blocks the next start.
+//     owner) and waits until it accepts connections. A killed cluster never blocks the next
+//     start: a lock file (postmaster.pid, or the socket's .lock) whose pid is gone is left to
+//     postgres, which ignores it but still uses it to wait for the dead server's last backends;
+//     one whose pid is a zombie or some other process is removed once no backend is left.
 //   - StartSupervisor starts one thread that waits for the server to exit (pidfd, so an exit is
 //     seen at once), reaps it (no zombie), marks the cluster unhealthy and brings it up again on
 //     the same data directory, where PostgreSQL's crash recovery replays the WAL. Failed restarts
