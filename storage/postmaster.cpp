@@ -130,7 +130,9 @@ void RemoveStaleLock(const std::string& path, const std::string& cluster_dir) {
 // postmaster become our children as they lose their parent, and would stay zombies forever.
 // Reaps the exited children named postgres other than `keep`; every other child of ours (a
 // command that Run is still waiting for) is left alone, and so is any process of another parent.
-void ReapOrphanedBackends(pid_t keep) {
+// Returns true when such a child still runs (to be reaped by a later call).
+bool ReapOrphanedBackends(pid_t keep) {
+  bool left = false;
   const pid_t self = getpid();
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
@@ -147,11 +149,16 @@ void ReapOrphanedBackends(pid_t keep) {
     char state = text[close + 2];
     long ppid = std::strtol(text.c_str() + close + 3, nullptr, 10);
     pid_t pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));
-    if (ppid == self && state == 'Z' && pid != keep &&
-        text.compare(open + 1, close - open - 1, "postgres") == 0) {
+    if (ppid != self || pid == keep || text.compare(open + 1, close - open - 1, "postgres") != 0) {
+      continue;
+    }
+    if (state == 'Z') {
       waitpid(pid, nullptr, WNOHANG);
+    } else {
+      left = true;
     }
   }
+  return left;
 }
 
 std::string DescribeExit(int status) {
@@ -307,11 +314,14 @@ Postmaster::Exit Postmaster::WaitForExit() {
     if (stopping_.load()) return Exit::kStopping;
     if (pid_ < 0) return Exit::kExited;
     pollfd fds[2] = {{pidfd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    // Without a pidfd or an eventfd the exit is polled for instead.
+    // Without a pidfd or an eventfd the exit is polled for instead; while orphaned backends of
+    // an earlier server are still our children, they are looked for every second.
     int timeout = (pidfd_ >= 0 && wake_fd_ >= 0) ? -1 : static_cast<int>(kPollInterval.count());
+    if (orphans_left_ && timeout < 0) timeout = 1000;
     if (poll(fds, 2, timeout) < 0 && errno != EINTR) {
       std::this_thread::sleep_for(kPollInterval);
     }
+    if (orphans_left_) orphans_left_ = ReapOrphanedBackends(pid_);
     if (stopping_.load()) return Exit::kStopping;
     if (is_child_) {
       int status = 0;
@@ -343,6 +353,7 @@ void Postmaster::Supervise() {
                       std::chrono::duration<double>(Clock::now() - down_since).count());
         Report("the server accepts connections again (pid " + std::to_string(pid_) + ", " + took +
                " s after it went down)");
+        orphans_left_ = ReapOrphanedBackends(pid_);
         break;
       }
       if (stopping_.load()) return;

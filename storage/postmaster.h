@@ -11,6 +11,8 @@
 //     seen at once), reaps it (no zombie), marks the cluster unhealthy and brings it up again on
 //     the same data directory, where PostgreSQL's crash recovery replays the WAL. Failed restarts
 //     are retried with a growing pause (up to 30 s) until one works or Stop is called.
+//   - When this process is PID 1 (a container) or a subreaper, the backends of a killed
+//     postmaster become its children; the supervisor reaps them too, so no zombie piles up.
 //   - Stop (and the destructor) asks for a fast shutdown (SIGINT straight to the postmaster,
 //     which on an idle cluster takes tens of milliseconds), escalates to an immediate shutdown
 //     (SIGQUIT) and finally SIGKILL if the server does not go, and reaps it.
@@ -102,8 +104,9 @@ class Postmaster {
   // The server being watched. Written only by the thread that runs BringUp (the owner before
   // StartSupervisor, the supervisor after), read by Stop after the supervisor has been joined.
   pid_t pid_ = -1;
-  bool is_child_ = false;  // spawned by us (reaped with waitpid) rather than adopted
-  int pidfd_ = -1;         // pidfd of pid_, or -1 where the kernel has none
+  bool is_child_ = false;      // spawned by us (reaped with waitpid) rather than adopted
+  int pidfd_ = -1;             // pidfd of pid_, or -1 where the kernel has none
+  bool orphans_left_ = false;  // backends of a dead server still run as our children (PID 1)
 
   std::thread supervisor_;
 };
