@@ -200,7 +200,7 @@ bool Postmaster::Ready() const {
                                   "-d",
                                   "postgres",
                                   "-t",
-                                  "5"};
+                                  "3"};
   return Run(cmd, nullptr, config_.caller_env).code == 0;
 }
 
