@@ -215,6 +215,30 @@ def test_postmaster_sigkill_heals():
         old_pm = postmaster_pid()
         assert proc_stat(old_pm)[1] == server.proc.pid, "postmaster is not the emulator's child"
 
+        # A writer keeps creating through the kill: every create answered with success must
+        # still be there afterwards (commits reach the kernel before the reply, even with fsync
+        # off, and crash recovery replays them).
+        stop_writer = threading.Event()
+        acknowledged, slow = [], []
+
+        def writer():
+            i = 0
+            while not stop_writer.is_set():
+                name = f"{tag}_load_{i}"
+                start = time.time()
+                try:
+                    r = create(server.session, name, timeout=FAST + 5)
+                    if created_id(r):
+                        acknowledged.append(name)
+                except requests.RequestException:
+                    pass
+                if time.time() - start >= FAST:
+                    slow.append(name)
+                i += 1
+
+        load = threading.Thread(target=writer)
+        load.start()
+        time.sleep(0.5)
         os.kill(old_pm, signal.SIGKILL)
         # Calls right after the kill: each is answered quickly, with success (already healed)
         # or the opaque fault, never a hang, an HTTP error page or a half answer.
@@ -243,7 +267,11 @@ def test_postmaster_sigkill_heals():
                 healed_at = time.time()
                 break
             time.sleep(0.02)
+        time.sleep(0.5)
+        stop_writer.set()
+        load.join()
         assert healed_at, "not healthy again within 30 s (outcomes %s)" % outcomes
+        assert not slow, "writer calls that took 5 s or more: %s" % slow
         print(f"  after the kill: {outcomes}, health seen failing: {saw_unhealthy}")
 
         assert server.proc.poll() is None, "the emulator itself stopped"
@@ -259,6 +287,12 @@ def test_postmaster_sigkill_heals():
         assert retrieve_name(server.session, after_id) == tag + "_after"
         assert psql(server.db_url, "SELECT count(*) FROM sobj_servicepresencestatus WHERE "
                                    f"developername = '{tag}_before'") == "1"
+        stored = set(psql(server.db_url, "SELECT developername FROM sobj_servicepresencestatus "
+                                         f"WHERE developername LIKE '{tag}_load_%'").split())
+        lost = [n for n in acknowledged if n not in stored]
+        assert len(acknowledged) > 5, "too few writes around the kill to mean anything"
+        assert not lost, "creates answered with success but lost: %s" % lost
+        print(f"  writer: {len(acknowledged)} creates acknowledged, all stored")
         time.sleep(0.2)
         zombies = zombie_children(server.proc.pid)
         assert not zombies, "zombie children of the emulator: %s" % zombies
