@@ -108,11 +108,17 @@ int Serve(const po::variables_map& vm) {
   std::string url = vm.count("database-url") ? vm["database-url"].as<std::string>() : "";
   if (url.empty()) {
     std::string data_dir = std::filesystem::absolute(vm["data-dir"].as<std::string>()).string();
-    embedded = omni::storage::EmbeddedPostgres::Start(data_dir, &error);
+    omni::storage::Durability durability;
+    if (!omni::storage::ParseDurability(vm["durability"].as<std::string>(), &durability)) {
+      std::cerr << "omni-emulator: --durability must be test-suite or full\n";
+      return 2;
+    }
+    embedded = omni::storage::EmbeddedPostgres::Start(data_dir, durability, &error);
     if (!embedded) {
       std::cerr << "omni-emulator: embedded PostgreSQL: " << error << "\n";
       return 1;
     }
+    embedded->StartSupervisor();  // restarts a postmaster that dies; see Healthy()
     url = embedded->url();
     std::cout << "omni-emulator: embedded PostgreSQL at " << url << std::endl;
   }
@@ -156,7 +162,11 @@ int Serve(const po::variables_map& vm) {
   app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
 
   omni::storage::Store* db = store.get();
-  omni::Router router(&app, [db] { return db->Ping(); });
+  const omni::storage::EmbeddedPostgres* cluster = embedded.get();
+  // Unhealthy while the embedded cluster is down (its supervisor restarts it) or the database
+  // does not answer.
+  omni::Router router(&app,
+                      [db, cluster] { return (!cluster || cluster->Healthy()) && db->Ping(); });
   omni::StoreChangeSource change_source(store.get());
   omni::ChangesEndpoint changes(&sessions, &change_source);
   router.AddRoute("/_emulator/changes",
@@ -211,6 +221,10 @@ int main(int argc, char** argv) {
       "PostgreSQL URL; without it an embedded cluster under --data-dir is used "
       "(OMNI_DATABASE_URL)")("data-dir", po::value<std::string>()->default_value("./.omni-data"),
                              "directory of the embedded PostgreSQL cluster (OMNI_DATA_DIR)")(
+      "durability", po::value<std::string>()->default_value("test-suite"),
+      "embedded cluster only: test-suite (a success survives killing the emulator or its "
+      "PostgreSQL, not a power loss) or full (fsync'd commits); a --database-url database "
+      "keeps its own settings (OMNI_DURABILITY)")(
       "admin-username", po::value<std::string>()->default_value("admin@omni.local"),
       "username of the default org's administrator (OMNI_ADMIN_USERNAME)")(
       "admin-password", po::value<std::string>()->default_value("password"),

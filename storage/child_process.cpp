@@ -7,8 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace omni::storage::child_process {
 
@@ -59,6 +63,36 @@ void ChildCommonSetup(const Identity* drop_to) {
 }
 
 }  // namespace
+
+std::string OneLine(const std::string& text, std::size_t max_lines) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    line.erase(0, line.find_first_not_of(" \t\r"));
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  std::string out;
+  std::size_t first = lines.size() > max_lines ? lines.size() - max_lines : 0;
+  for (std::size_t i = first; i < lines.size(); ++i) {
+    if (!out.empty()) out += " | ";
+    out += lines[i];
+  }
+  if (out.size() > 600) out = "..." + out.substr(out.size() - 600);
+  return out.empty() ? "(no output)" : out;
+}
+
+std::string LogTail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "(no log at " + path + ")";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff start = std::max<std::streamoff>(0, size - 4096);
+  in.seekg(start);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return OneLine(text) + " (log: " + path + ")";
+}
 
 int DecodeStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ pid_t SpawnPostmaster(std::vector<std::string> argv, const Identity& who,
 
 // True when `who` can search every directory on the way to and including `dir`.
 bool CanReach(const Identity& who, const std::string& dir);
+
+// Command output or a log tail as one line: its last few non-empty lines, joined with " | ".
+std::string OneLine(const std::string& text, std::size_t max_lines = 3);
+
+// The last lines of the log at path as one line, naming the log ("(no log at ...)" if none).
+std::string LogTail(const std::string& path);
 
 // An exit status as a number: the exit code, 128+N for death by signal N, -1 otherwise.
 int DecodeStatus(int status);

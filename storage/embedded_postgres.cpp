@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "storage/child_process.h"
+#include "storage/postmaster.h"
 
 extern char** environ;
 
@@ -34,9 +35,9 @@ namespace {
 
 using child_process::CanReach;
 using child_process::Identity;
+using child_process::OneLine;
 using child_process::ProcResult;
 using child_process::Run;
-using child_process::SpawnPostmaster;
 
 namespace fs = std::filesystem;
 
@@ -48,38 +49,7 @@ constexpr char kRelocationRoot[] = "/var/lib/omni-emulator";
 // sockaddr_un.sun_path holds 108 bytes including the NUL, and postgres appends "/.s.PGSQL.5432".
 constexpr std::size_t kMaxSocketDirLen = 90;
 constexpr auto kStartTimeout = std::chrono::seconds(90);
-constexpr auto kPollInterval = std::chrono::milliseconds(100);
-
-// Turns command output or a log tail into one line: its last few non-empty lines, joined.
-std::string OneLine(const std::string& text, std::size_t max_lines = 3) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) lines.push_back(line);
-  }
-  std::string out;
-  std::size_t first = lines.size() > max_lines ? lines.size() - max_lines : 0;
-  for (std::size_t i = first; i < lines.size(); ++i) {
-    if (!out.empty()) out += " | ";
-    out += lines[i];
-  }
-  if (out.size() > 600) out = "..." + out.substr(out.size() - 600);
-  return out.empty() ? "(no output)" : out;
-}
-
-std::string LogTail(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "(no log at " + path + ")";
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  std::streamoff start = std::max<std::streamoff>(0, size - 4096);
-  in.seekg(start);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return OneLine(text) + " (log: " + path + ")";
-}
+constexpr int kMaxSpawnsAtStart = 3;
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -247,28 +217,6 @@ bool OwnClusterTree(const std::string& dir, const Identity& who, std::string* er
   return true;
 }
 
-// The pid in postmaster.pid, or 0.
-pid_t PidFromLockFile(const std::string& cluster_dir) {
-  std::ifstream in(cluster_dir + "/postmaster.pid");
-  long pid = 0;
-  if (!(in >> pid) || pid <= 0) return 0;
-  return static_cast<pid_t>(pid);
-}
-
-// After a reboot or a container restart the pid in a stale postmaster.pid may belong to some
-// unrelated live process; pg_ctl and postgres would then both believe a server runs. A pid whose
-// executable is not postgres is therefore treated as stale.
-bool PidIsSomethingElse(pid_t pid) {
-  char link[64];
-  std::snprintf(link, sizeof(link), "/proc/%d/exe", static_cast<int>(pid));
-  char target[4096];
-  ssize_t n = readlink(link, target, sizeof(target) - 1);
-  if (n < 0) return errno == ENOENT;  // gone; EACCES: cannot tell, assume it is postgres
-  target[n] = '\0';
-  std::string base = fs::path(target).filename().string();
-  return base.rfind("postgres", 0) != 0;
-}
-
 // Relocated clusters whose data_dir is gone (a test's temporary directory, say) would otherwise
 // pile up under /var/lib/omni-emulator, tens of MB each. A home is removed when the data_dir
 // recorded in its data_dir.txt no longer links to it and its cluster is not running.
@@ -320,9 +268,34 @@ std::string QuoteSocketDir(const std::string& dir) {
   return out + "\"";
 }
 
+// The server settings behind each Durability (the header says what each promises). All three are
+// always given, so a postgresql.conf edited by hand cannot weaken or change them.
+std::vector<const char*> DurabilitySettings(Durability durability) {
+  if (durability == Durability::kFull) {
+    return {"fsync=on", "full_page_writes=on", "synchronous_commit=on"};
+  }
+  return {"fsync=off", "full_page_writes=off", "synchronous_commit=on"};
+}
+
 }  // namespace
 
+bool ParseDurability(const std::string& text, Durability* out) {
+  if (text == "test-suite") {
+    *out = Durability::kTestSuite;
+  } else if (text == "full") {
+    *out = Durability::kFull;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const char* DurabilityName(Durability durability) {
+  return durability == Durability::kFull ? "full" : "test-suite";
+}
+
 std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& data_dir,
+                                                          Durability durability,
                                                           std::string* error) {
   std::string ignored_error;
   if (error == nullptr) error = &ignored_error;
@@ -428,12 +401,6 @@ std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& dat
         if (IsExecutable(own + "/postgres")) bin_dir = own;
       }
     }
-    pg->bin_dir_ = bin_dir;
-    pg->cluster_dir_ = cluster_dir;
-    pg->run_dir_ = run_dir;
-    pg->as_cluster_user_ = who.drop;
-    pg->uid_ = who.uid;
-    pg->gid_ = who.gid;
 
     // initdb into a sibling directory, renamed into place only when complete: an initdb killed
     // halfway then leaves nothing that looks like a cluster, and the next Start just retries.
@@ -470,7 +437,6 @@ std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& dat
     }
     if (!PrepareDir(run_dir, 0700, who, error)) return nullptr;
 
-    const std::vector<std::string> status_cmd = {bin_dir + "/pg_ctl", "status", "-D", cluster_dir};
     // Client commands run as the caller and reach the server only through the socket.
     auto client_cmd = [&](const char* tool, std::vector<std::string> args) {
       std::vector<std::string> cmd = {
@@ -478,69 +444,25 @@ std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& dat
       cmd.insert(cmd.end(), args.begin(), args.end());
       return cmd;
     };
-    const std::vector<std::string> ready_cmd =
-        client_cmd("pg_isready", {"-q", "-d", "postgres", "-t", "5"});
+    Postmaster::Config config;
+    config.bin_dir = bin_dir;
+    config.cluster_dir = cluster_dir;
+    config.run_dir = run_dir;
+    config.port = kPort;
+    config.db_user = kDbUser;
+    config.log_path = log_path;
+    config.who = who;
+    config.cluster_env = cluster_env;
+    config.caller_env = caller_env;
     // listen_addresses is empty: no TCP at all, only the socket in run_dir.
-    std::vector<std::string> postgres_cmd = {bin_dir + "/postgres", "-D", cluster_dir, "-p", kPort};
-    for (const std::string& setting :
-         {"unix_socket_directories=" + QuoteSocketDir(run_dir), std::string("listen_addresses="),
-          std::string("max_connections=200"), std::string("fsync=on")}) {
-      postgres_cmd.insert(postgres_cmd.end(), {"-c", setting});
+    config.settings = {"unix_socket_directories=" + QuoteSocketDir(run_dir),
+                       "listen_addresses=", "max_connections=200"};
+    for (const char* setting : DurabilitySettings(durability)) config.settings.push_back(setting);
+    pg->postmaster_ = std::make_unique<Postmaster>(std::move(config));
+    if (!pg->postmaster_->BringUp(std::chrono::steady_clock::now() + kStartTimeout,
+                                  kMaxSpawnsAtStart, error)) {
+      return nullptr;  // the destructor stops a server that was adopted meanwhile
     }
-
-    // Until the socket accepts connections: reuse a server already running on this cluster
-    // (after a SIGKILL of the previous owner it may still be up, or still shutting down: then
-    // wait for it to go and start our own); start one when none runs; give up after a few
-    // failed starts or at the deadline.
-    const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-    int failed_starts = 0;
-    std::string last_failure;
-    for (;;) {
-      if (pg->postmaster_pid_ > 0) {
-        int status = 0;
-        if (waitpid(pg->postmaster_pid_, &status, WNOHANG) == pg->postmaster_pid_) {
-          pg->postmaster_pid_ = -1;
-          pg->stop_on_destroy_ = false;
-          last_failure = LogTail(log_path);
-          if (++failed_starts >= 3) {
-            *error = "postgres did not start: " + last_failure;
-            return nullptr;
-          }
-        }
-      }
-      if (Run(ready_cmd, nullptr, caller_env).code == 0) break;
-      if (pg->postmaster_pid_ < 0) {
-        ProcResult status = Run(status_cmd, &who, cluster_env);
-        if (status.code == 3) {  // not running (no pid file, or a stale one: postgres copes)
-          std::string spawn_error;
-          pg->postmaster_pid_ =
-              SpawnPostmaster(postgres_cmd, who, cluster_env, log_path, &spawn_error);
-          if (pg->postmaster_pid_ < 0) {
-            *error = "cannot start postgres: " + spawn_error;
-            return nullptr;
-          }
-          pg->stop_on_destroy_ = true;
-        } else if (status.code == 0) {
-          pid_t pid = PidFromLockFile(cluster_dir);
-          if (pid > 0 && PidIsSomethingElse(pid)) {
-            unlink((cluster_dir + "/postmaster.pid").c_str());  // stale, pid reused
-            continue;
-          }
-          // Someone else's server on this cluster (ours from a killed run): wait for it.
-        } else {
-          *error = "pg_ctl status failed: " + OneLine(status.output);
-          return nullptr;
-        }
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        *error = "postgres did not accept connections on " + run_dir + " within " +
-                 std::to_string(kStartTimeout.count()) +
-                 "s: " + (last_failure.empty() ? LogTail(log_path) : last_failure);
-        return nullptr;  // the destructor stops the server if we started it
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
-    pg->stop_on_destroy_ = true;  // also a reused server: we own the cluster from now on
 
     const std::string query =
         std::string("SELECT 1 FROM pg_database WHERE datname = '") + kDbName + "'";
@@ -567,29 +489,12 @@ std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& dat
   }
 }
 
-EmbeddedPostgres::~EmbeddedPostgres() {
-  if (!stop_on_destroy_) return;
-  Identity who;
-  who.drop = as_cluster_user_;
-  who.uid = uid_;
-  who.gid = gid_;
-  std::vector<std::string> env = ChildEnv(who, true, ClusterLocale());
-  const std::string pg_ctl = bin_dir_ + "/pg_ctl";
-  Run({pg_ctl, "stop", "-D", cluster_dir_, "-m", "fast", "-w", "-t", "60"}, &who, env);
-  // pg_ctl stop exits 1 both for "was not running" and for "did not stop in time": ask again.
-  if (Run({pg_ctl, "status", "-D", cluster_dir_}, &who, env).code == 0) {
-    Run({pg_ctl, "stop", "-D", cluster_dir_, "-m", "immediate", "-w", "-t", "30"}, &who, env);
-  }
-  if (postmaster_pid_ > 0) {
-    // Reap our child. pg_ctl stop returns once the pid file is gone, a moment before the
-    // process exits; a postmaster that survived both stops is killed outright.
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(postmaster_pid_, nullptr, WNOHANG) != 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    kill(postmaster_pid_, SIGKILL);
-    waitpid(postmaster_pid_, nullptr, 0);
-  }
+void EmbeddedPostgres::StartSupervisor() {
+  if (postmaster_) postmaster_->StartSupervisor();
 }
+
+bool EmbeddedPostgres::Healthy() const { return postmaster_ && postmaster_->Healthy(); }
+
+EmbeddedPostgres::~EmbeddedPostgres() = default;  // ~Postmaster stops the cluster
 
 }  // namespace omni::storage

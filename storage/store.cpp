@@ -1,5 +1,7 @@
 #include "storage/store.h"
 
+#include <poll.h>
+
 #include "storage/pg.h"
 
 namespace omni::storage {
@@ -20,6 +22,15 @@ std::unique_ptr<PgConn> ConnectionPool::Acquire() {
   auto c = std::move(idle_.back());
   idle_.pop_back();
   lock.unlock();
+  // An idle connection has nothing to read: if its socket is readable, closed or in error, the
+  // server ended it (a restart of the cluster, a terminated backend). Replace it now, so that a
+  // restart costs no call its failure.
+  if (c && c->conn.is_open()) {
+    struct pollfd p {};
+    p.fd = c->conn.sock();
+    p.events = POLLIN;
+    if (p.fd < 0 || ::poll(&p, 1, 0) != 0) c.reset();
+  }
   if (!c || !c->conn.is_open()) {
     try {
       c = std::make_unique<PgConn>(url_);

@@ -23,7 +23,8 @@ inline const std::string& TestDatabaseUrl() {
     if (env && *env) return std::string(env);
     std::string error;
     embedded =
-        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db", &error);
+        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
+                                         storage::Durability::kTestSuite, &error);
     INFO(error);
     REQUIRE(embedded);
     return embedded->url();
