@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -67,7 +68,50 @@ bool ValidDate(int y, int m, int d) {
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
+// The first character that cannot be stored and sent back: invalid UTF-8 (overlong, truncated,
+// surrogates, beyond U+10FFFF) or outside XML 1.0 (controls other than tab, CR and LF, U+FFFE,
+// U+FFFF). PostgreSQL refuses NUL and invalid UTF-8, and no response could carry the others.
+// Returns the byte offset, or npos when the text is clean.
+size_t BadCharacterAt(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned c0 = static_cast<unsigned char>(s[i]);
+    if (c0 < 0x80) {
+      if (c0 < 0x20 && c0 != '\t' && c0 != '\n' && c0 != '\r') return i;
+      ++i;
+      continue;
+    }
+    size_t n = c0 >= 0xC2 && c0 <= 0xDF   ? 2
+               : c0 >= 0xE0 && c0 <= 0xEF ? 3
+               : c0 >= 0xF0 && c0 <= 0xF4 ? 4
+                                          : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    unsigned lo = c0 == 0xE0 ? 0xA0 : c0 == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c0 == 0xED ? 0x9F : c0 == 0xF4 ? 0x8F : 0xBF;
+    uint32_t cp = c0 & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (size_t j = 1; j < n; ++j) {
+      unsigned cj = static_cast<unsigned char>(s[i + j]);
+      if (cj < (j == 1 ? lo : 0x80) || cj > (j == 1 ? hi : 0xBF)) return i;
+      cp = (cp << 6) | (cj & 0x3F);
+    }
+    if (cp == 0xFFFE || cp == 0xFFFF) return i;
+    i += n;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
+
+std::string ValueExcerpt(const std::string& value) {
+  // LIMITATIONS: the real org's truncation of echoed values is not documented; we keep the first
+  // kMaxEchoedChars characters and mark the cut with "...".
+  size_t chars = 0, i = 0;
+  for (; i < value.size(); ++i) {
+    if ((static_cast<unsigned char>(value[i]) & 0xC0) != 0x80 && chars++ == kMaxEchoedChars) {
+      return value.substr(0, i) + "...";
+    }
+  }
+  return value;
+}
 
 std::optional<std::string> CanonicalDateTime(const std::string& s) {
   bool ok = true;
@@ -117,10 +161,23 @@ std::optional<std::string> CanonicalDateTime(const std::string& s) {
   return std::string(buf);
 }
 
-std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& raw, Error* error) {
+std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& value,
+                                          Error* error) {
+  if (size_t bad = BadCharacterAt(value); bad != std::string::npos) {
+    // Checked first, so that no message below echoes bytes a response could not carry.
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned char>(value[bad]));
+    *error = ValueError(StatusCode::kFieldIntegrityException,
+                        f.label + ": value holds a character that is not allowed (byte " + code +
+                            " at offset " + std::to_string(bad) + ")",
+                        f);
+    return std::nullopt;
+  }
+  const std::string& raw = value;
+  const std::string echo = ValueExcerpt(value);
   auto wrong_type = [&]() -> std::optional<std::string> {
     *error = ValueError(StatusCode::kInvalidTypeOnFieldInRecord,
-                        f.label + ": value not of required type: " + raw, f);
+                        f.label + ": value not of required type: " + echo, f);
     return std::nullopt;
   };
   switch (f.type) {
@@ -129,7 +186,7 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
       auto id = NormalizeId(raw);
       if (!id) {
         *error = ValueError(StatusCode::kMalformedId,
-                            f.label + ": id value of incorrect type: " + raw, f);
+                            f.label + ": id value of incorrect type: " + echo, f);
       }
       return id;
     }
@@ -141,8 +198,9 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
       long long v;
       if (!ParseLong(raw, &v)) return wrong_type();
       if (v < -2147483648LL || v > 2147483647LL) {
-        *error = ValueError(StatusCode::kNumberOutsideValidRange,
-                            f.label + ": value outside of valid range on numeric field: " + raw, f);
+        *error =
+            ValueError(StatusCode::kNumberOutsideValidRange,
+                       f.label + ": value outside of valid range on numeric field: " + echo, f);
         return std::nullopt;
       }
       return std::to_string(v);
@@ -153,8 +211,9 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
       if (!ParseDouble(raw, &v)) return wrong_type();
       // Beyond precision - scale integer digits the real org refuses the number.
       if (std::fabs(v) >= std::pow(10.0, f.precision - f.scale)) {
-        *error = ValueError(StatusCode::kNumberOutsideValidRange,
-                            f.label + ": value outside of valid range on numeric field: " + raw, f);
+        *error =
+            ValueError(StatusCode::kNumberOutsideValidRange,
+                       f.label + ": value outside of valid range on numeric field: " + echo, f);
         return std::nullopt;
       }
       return raw;
@@ -177,14 +236,14 @@ std::optional<std::string> NormalizeValue(const FieldDef& f, const std::string& 
   for (unsigned char c : raw) chars += (c & 0xC0) != 0x80;
   if (f.length > 0 && chars > static_cast<size_t>(f.length)) {
     *error = ValueError(StatusCode::kStringTooLong,
-                        f.label + ": data value too large: " + raw +
+                        f.label + ": data value too large: " + echo +
                             " (max length=" + std::to_string(f.length) + ")",
                         f);
     return std::nullopt;
   }
   if (f.type == FieldType::kPicklist && f.restricted_picklist && !f.IsPicklistValue(raw)) {
     *error = ValueError(StatusCode::kInvalidOrNullForRestrictedPicklist,
-                        f.label + ": bad value for restricted picklist field: " + raw, f);
+                        f.label + ": bad value for restricted picklist field: " + echo, f);
     return std::nullopt;
   }
   return raw;

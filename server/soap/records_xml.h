@@ -22,10 +22,14 @@ inline constexpr const char* kXsiNs = "http://www.w3.org/2001/XMLSchema-instance
 inline constexpr const char* kPartnerSObjectNs = "urn:sobject.partner.soap.sforce.com";
 inline constexpr const char* kEnterpriseSObjectNs = "urn:sobject.enterprise.soap.sforce.com";
 
-// Reads the field elements of a partner sObject (its <any> content) into rec->fields.
-void ReadFieldElements(const std::vector<soap_dom_element>& elements, Record* rec);
+// Reads the field elements of a partner sObject (its <any> content) into rec->fields. Fault
+// UNKNOWN_EXCEPTION ("Unexpected element {ns}b during simple type deserialization") when a field
+// element holds an element instead of a value.
+[[nodiscard]] std::optional<Fault> ReadFieldElements(const std::vector<soap_dom_element>& elements,
+                                                     Record* rec);
 
-// Reads a whole enterprise sObject. Fault INVALID_TYPE when it has no xsi:type.
+// Reads a whole enterprise sObject. Fault INVALID_TYPE when it has no xsi:type; the same fault
+// as ReadFieldElements for a field element that holds an element.
 std::optional<Fault> ReadEnterpriseSObject(const soap_dom_element& node, Record* rec);
 
 // A stored record as a query row (no parent relationships), so that retrieve results and query

@@ -56,7 +56,7 @@ std::optional<Fault> ToRecords(const std::vector<ps__sObject*>& in, std::vector<
       if (!n.empty()) rec.fields_to_null.push_back(n);
     }
     if (o->Id && !o->Id->empty()) rec.fields.emplace_back("Id", *o->Id);
-    ReadFieldElements(o->__any, &rec);
+    if (auto fault = ReadFieldElements(o->__any, &rec)) return fault;
     out->push_back(std::move(rec));
   }
   return std::nullopt;

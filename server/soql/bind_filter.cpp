@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "server/core/sf_id.h"
+#include "server/dispatcher/field_values.h"
 #include "server/soql/bind_context.h"
 #include "server/soql/date_literals.h"
 #include "server/soql/lexer.h"
@@ -248,7 +249,10 @@ Value BindContext::BindValue(const FieldDef& f, const ValueAst& v, const Pos& fi
       }
       if (s.empty()) return std::nullopt;
       auto id = NormalizeId(s);
-      if (!id) throw FilterOperator("invalid ID field: " + s, field_pos.row, field_pos.column);
+      if (!id) {
+        throw FilterOperator("invalid ID field: " + ValueExcerpt(s), field_pos.row,
+                             field_pos.column);
+      }
       return *id;
     }
     case FieldType::kBoolean:

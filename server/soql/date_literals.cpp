@@ -1,5 +1,6 @@
 #include "server/soql/date_literals.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -161,6 +162,12 @@ std::optional<DateRange> DateLiteralRange(const std::string& name, std::optional
     hi = years(1 + k);
   } else
     return std::nullopt;
+  // LAST_N_YEARS:100000 and the like reach far past any storable date (values are 1700-4000):
+  // clamping to 0001-01-01 .. 9999-12-31 selects the same rows and keeps the bounds valid dates
+  // for PostgreSQL, instead of a negative or six-digit year it would refuse.
+  static const long long kFirst = DaysFromCivil(1, 1, 1), kLast = DaysFromCivil(9999, 12, 31);
+  lo = std::min(std::max(lo, kFirst), kLast);
+  hi = std::min(std::max(hi, kFirst), kLast);
   return DateRange{CivilFromDays(lo), CivilFromDays(hi)};
 }
 

@@ -1,5 +1,6 @@
 #include "server/soql/soql_error.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace omni::soql {
@@ -32,19 +33,40 @@ std::string LineOf(const std::string& text, int row) {
   return line;
 }
 
+// A long query line is shown as a window around the error column, as the real org does (its
+// excerpt line is not the whole query and the caret is placed relative to it). The window keeps
+// whole UTF-8 sequences.
+constexpr size_t kWindow = 100;
+
+size_t CharStart(const std::string& s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
 }  // namespace
 
 Fault ToFault(const std::string& soql, const SoqlError& err) {
   Fault f{err.code, err.kind, "", err.row, err.column};
-  std::string caret(err.column > 1 ? static_cast<size_t>(err.column - 1) : 0, ' ');
-  f.message = Printable("\n" + LineOf(soql, err.row) + "\n" + caret +
-                        "^\nERROR at Row:" + std::to_string(err.row) +
+  std::string line = LineOf(soql, err.row);
+  size_t col = err.column > 1 ? static_cast<size_t>(err.column - 1) : 0;
+  if (line.size() > 2 * kWindow) {
+    size_t from = CharStart(line, col > kWindow ? col - kWindow : 0);
+    size_t to = CharStart(line, std::min(line.size(), col + kWindow));
+    if (to <= from) to = line.size();
+    line = line.substr(from, to - from);
+    col = col >= from ? col - from : 0;
+  }
+  std::string caret(col, ' ');
+  f.message = Printable("\n" + line + "\n" + caret + "^\nERROR at Row:" + std::to_string(err.row) +
                         ":Column:" + std::to_string(err.column) + "\n" + err.message);
   return f;
 }
 
 SoqlError UnexpectedToken(const std::string& token, int row, int column) {
-  return MalformedQuery("unexpected token: '" + token + "'", row, column);
+  // A token can be a whole string literal: quote at most kWindow bytes of it.
+  std::string shown =
+      token.size() > kWindow ? token.substr(0, CharStart(token, kWindow)) + "..." : token;
+  return MalformedQuery("unexpected token: '" + shown + "'", row, column);
 }
 
 SoqlError MalformedQuery(const std::string& message, int row, int column) {
