@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <boost/program_options.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -154,6 +155,11 @@ int Serve(const po::variables_map& vm) {
   app.dispatcher = &dispatcher;
   app.sessions = &sessions;
   app.queries = &queries;
+  app.xml_limits.max_depth = vm["xml-max-depth"].as<std::size_t>();
+  app.xml_limits.max_attributes = vm["xml-max-attributes"].as<std::size_t>();
+  app.xml_limits.max_namespace_decls = vm["xml-max-namespace-decls"].as<std::size_t>();
+  app.xml_limits.max_elements = vm["xml-max-elements"].as<std::size_t>();
+  app.xml_limits.max_text_length = vm["xml-max-text-bytes"].as<std::size_t>();
   omni::ReplicationService replication(*catalog, store.get());
   app.replication = &replication;
   app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
@@ -179,10 +185,12 @@ int Serve(const po::variables_map& vm) {
     server.Publish(omni::ChangesChannel(org), position);
   };
   notified.on_sessions_ended = [&] { sessions.OnSessionsEnded(); };
+  std::atomic<bool> notifier_was_connected{false};
   notified.on_connected = [&] {
     sessions.SetCacheTrusted(true);
-    // Notifications sent while the notifier was away are lost: every parked request re-reads.
-    server.WakeAll();
+    // After a reconnection, notifications sent while the notifier was away are lost: every
+    // parked request re-reads (the first connection has missed nothing a request could see).
+    if (notifier_was_connected.exchange(true)) server.WakeAll();
   };
   notified.on_disconnected = [&] { sessions.SetCacheTrusted(false); };
   omni::storage::ChangeNotifier notifier(url, notified);
@@ -247,6 +255,19 @@ int main(int argc, char** argv) {
       "max-parked", po::value<std::size_t>()->default_value(10000),
       "requests that may wait parked at once (long-polls); more are answered 503 "
       "(OMNI_MAX_PARKED)")(
+      "xml-max-depth", po::value<std::size_t>()->default_value(omni::XmlLimits().max_depth),
+      "nesting depth of a request's XML; deeper is a soapenv:Client fault (OMNI_XML_MAX_DEPTH)")(
+      "xml-max-attributes",
+      po::value<std::size_t>()->default_value(omni::XmlLimits().max_attributes),
+      "attributes on one element (OMNI_XML_MAX_ATTRIBUTES)")(
+      "xml-max-namespace-decls",
+      po::value<std::size_t>()->default_value(omni::XmlLimits().max_namespace_decls),
+      "namespace declarations on one element (OMNI_XML_MAX_NAMESPACE_DECLS)")(
+      "xml-max-elements", po::value<std::size_t>()->default_value(omni::XmlLimits().max_elements),
+      "elements in one request (OMNI_XML_MAX_ELEMENTS)")(
+      "xml-max-text-bytes",
+      po::value<std::size_t>()->default_value(omni::XmlLimits().max_text_length),
+      "bytes of one text node or attribute value (OMNI_XML_MAX_TEXT_BYTES)")(
       "shutdown-grace", po::value<double>()->default_value(10),
       "seconds that calls in flight may take to finish after SIGTERM (OMNI_SHUTDOWN_GRACE)")(
       "public-url", po::value<std::string>(),

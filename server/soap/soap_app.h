@@ -10,6 +10,7 @@
 #include "server/dispatcher/query_service.h"
 #include "server/dispatcher/replication.h"
 #include "server/sessions/session_service.h"
+#include "server/soap/xml_guard.h"
 #include "server/transport/http_message.h"
 
 struct soap;
@@ -28,6 +29,7 @@ struct SoapApp {
   std::string partner_wsdl;
   std::string enterprise_wsdl;
   std::string api_version = "44.0";
+  XmlLimits xml_limits;  // what a request body may hold before gSOAP parses it
 };
 
 // Per-request state behind soap->user: the request body gSOAP reads from, the response it writes

@@ -7,6 +7,7 @@
 
 #include "server/core/unexpected.h"
 #include "server/soap/faults.h"
+#include "server/soap/xml_guard.h"
 #include "soapH.h"
 
 namespace omni {
@@ -92,6 +93,10 @@ HttpResponse Serve(struct soap* soap, RequestState& state) {
 }  // namespace
 
 HttpResponse SoapEndpoint::Handle(Flavor flavor, const std::string& body) const {
+  // Hostile XML (a DTD, entities, floods that make gSOAP's parse superlinear) never reaches it.
+  if (auto refused = CheckEnvelope(body, app_->xml_limits)) {
+    return Xml(500, ClientFaultEnvelope(*refused));
+  }
   if (!tls_context) tls_context.reset(NewContext());
   struct soap* soap = tls_context.get();
   RequestState state;

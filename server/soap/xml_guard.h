@@ -27,7 +27,9 @@ struct XmlLimits {
   size_t max_attributes = 64;                    // attributes (xmlns included) on one element
   size_t max_namespace_decls = 32;               // xmlns / xmlns:p on one element
   size_t max_namespace_decls_in_scope = 64;      // declarations visible at once (open elements)
-  size_t max_distinct_attribute_names = 64;      // distinct attribute names in the whole body
+  // gSOAP walks a list of every attribute name seen on every element: this bounds that walk.
+  // zeep declares one xmlns prefix per sObject, so a 200-record call needs ~210 of them.
+  size_t max_distinct_attribute_names = 512;  // distinct attribute names in the whole body
   size_t max_elements = 500000;                  // elements in the whole body
   size_t max_text_length = 32u * 1024u * 1024u;  // bytes of one text node or attribute value
   size_t max_name_length = 256;                  // bytes of one element or attribute name

@@ -1,6 +1,5 @@
 """Hostile XML end to end: the XML guard (server/soap/xml_guard.h) refuses a body before gSOAP
-parses it. These run once the transport calls the guard: set OMNI_XML_GUARD=1."""
-import os
+parses it, with a clean soapenv:Client fault, quickly."""
 import time
 
 import pytest
@@ -8,9 +7,6 @@ import requests
 from lxml import etree
 
 from conftest import PARTNER_NS
-
-pytestmark = pytest.mark.skipif(os.environ.get("OMNI_XML_GUARD") != "1",
-                                reason="the XML guard is not wired into the transport yet")
 
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
@@ -52,5 +48,6 @@ def test_hostile_constructs_are_client_faults(api, prolog, inner, expected):
 ])
 def test_floods_are_refused_at_once(api, flood):
     start = time.monotonic()
-    assert "more than" in _client_fault(_post(api, flood))
+    text = _client_fault(_post(api, flood))
+    assert "more than" in text or "deeper than" in text, text
     assert time.monotonic() - start < 5
