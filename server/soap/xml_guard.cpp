@@ -272,6 +272,14 @@ class Scanner {
       Fail("more than " + std::to_string(lim_.max_elements) + " elements", at);
       return;
     }
+    // gSOAP's work is about (distinct attribute names) x (elements): bound the product, so a body
+    // with many names cannot also have many elements.
+    if (names_.size() * elements_ > lim_.max_attribute_name_work) {
+      Fail("too many distinct attribute names (" + std::to_string(names_.size()) + ") for " +
+               std::to_string(elements_) + " elements",
+           at);
+      return;
+    }
     size_t attributes = 0, decls = 0;
     for (;;) {
       bool blank = i_ < s_.size() && IsBlank(s_[i_]);

@@ -218,3 +218,21 @@ TEST_CASE("floods at the default limits stay cheap in gSOAP") {
 }
 
 }  // namespace omni
+
+namespace omni {
+namespace {
+TEST_CASE("many distinct attribute names and many elements together are refused") {
+  std::string body = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
+  for (int i = 0; i < 60000; ++i) body += "<x n" + std::to_string(i % 500) + "=\"1\"/>";
+  body += "</s:Body></s:Envelope>";
+  auto refused = CheckEnvelope(body);
+  REQUIRE(refused);
+  CHECK(refused->find("too many distinct attribute names") != std::string::npos);
+  // The same elements with a handful of names pass.
+  std::string plain = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>";
+  for (int i = 0; i < 60000; ++i) plain += "<x n" + std::to_string(i % 5) + "=\"1\"/>";
+  plain += "</s:Body></s:Envelope>";
+  CHECK_FALSE(CheckEnvelope(plain));
+}
+}  // namespace
+}  // namespace omni
