@@ -114,3 +114,24 @@ def test_sigterm_with_an_idle_connection_exits_fast(server_factory):
     s.proc.wait(timeout=20)
     assert time.time() - t0 < 2
     idle[0].close()
+
+
+def test_parked_requests_are_capped(server_factory):
+    s = server_factory("--max-parked", "2")
+    session = s.login()
+    head = head_position(s, session)
+    held = [park(session, head, 30) for _ in range(2)]
+    time.sleep(0.5)
+    extra = park(session, head, 30)
+    status, headers, _ = read_response(extra, timeout=5)
+    assert status == 503 and headers.get("retry-after") == "1"
+    # A parked client that goes away frees its place at once.
+    held.pop().close()
+    time.sleep(0.5)
+    again = park(session, head, 30)
+    time.sleep(0.5)
+    rec = s.create(session, "Cap%d" % int(time.time() * 1000 % 1e6))
+    for c in held + [again]:
+        status, _, body = read_response(c, timeout=10)
+        assert status == 200 and rec in [ch["id"] for ch in json.loads(body)["changes"]]
+        c.close()
