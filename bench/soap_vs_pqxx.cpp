@@ -5,13 +5,13 @@
 //
 //   omni-bench --url http://localhost:18090 --database-url postgresql://... [--clients 4]
 //
-// The reference is what the emulator's storage must issue per call at best (the SQL text is the
-// server's own, copied from the statements it logs): prepared statements; a create is one
-// transaction with one round trip for the ids (the server's id sequence) and the timestamp, then
-// the server's INSERT per record (all its columns, same casts), then COMMIT; a retrieve is the
-// server's SELECT by id list alone; a query is the server's page SELECT (and, when the page is
-// full, its COUNT). What the server does beyond that (HTTP, XML, the session lookup, a savepoint
-// and a nextval round trip per record, BEGIN/ROLLBACK around reads) is what the ratio shows.
+// The reference is the SQL the emulator's storage issues per call (the text is the server's own,
+// copied from the statements it logs), as prepared statements: a create is BEGIN, the server's
+// INSERT ... RETURNING per record (in a savepoint when the call has several), the call's one
+// change-log statement, COMMIT, with Ids and timestamps made in-process as the server makes
+// them; a retrieve is the server's SELECT by id list alone; a query is the server's page SELECT
+// (and, when the page is full, its COUNT). What the server adds beyond that (HTTP, XML, the
+// session, validation, thread hand-offs) is what the ratio shows.
 // (A benchmark, not a test: it links libpqxx itself for the reference, which the server keeps
 // inside storage/.)
 #include <arpa/inet.h>
@@ -35,6 +35,20 @@
 #include <vector>
 
 namespace {
+
+// The API's text form of now, as the server's clock writes it.
+std::string NowText() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -226,31 +240,64 @@ int main(int argc, char** argv) {
       if (ok != batch) throw std::runtime_error("create failed: " + resp.substr(0, 400));
     };
   };
-  // The server's INSERT for this object, as it logs it (every catalog column, typed binds).
+  // The statements the server issues for a create, as it logs them: BEGIN, per record its
+  // INSERT ... RETURNING (the after image; with a SAVEPOINT around it when the call has several
+  // records), the one change-log statement of the call (positions, rows, NOTIFY), COMMIT. Ids
+  // and timestamps are made here, as the server makes them in-process (Ids in blocks from the
+  // sequence, time from its clock). The change-log rows go to a reference org of their own.
+  const std::string kReturning =
+      " RETURNING id, CASE WHEN \"isdeleted\" THEN 'true' WHEN NOT \"isdeleted\" THEN 'false' "
+      "END, \"createdbyid\", to_char(\"createddate\" AT TIME ZONE 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \"lastmodifiedbyid\", to_char(\"lastmodifieddate\" "
+      "AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), to_char(\"systemmodstamp\" AT "
+      "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \"developername\", \"language\", "
+      "\"masterlabel\"";
   for (auto& pg : pgs) {
-    pg->prepare("ids",
-                "SELECT nextval('omni_id_seq'), to_char(now() AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM generate_series(1, $1::int)");
     pg->prepare("insert",
                 "INSERT INTO \"sobj_servicepresencestatus\" (org_id, \"id\", \"isdeleted\", "
                 "\"createdbyid\", \"createddate\", \"lastmodifiedbyid\", \"lastmodifieddate\", "
                 "\"systemmodstamp\", \"developername\", \"language\", \"masterlabel\") VALUES "
                 "($1, $2::text, $3::boolean, $4::text, $5::timestamptz, $6::text, $7::timestamptz, "
-                "$8::timestamptz, $9::text, $10::text, $11::text)");
+                "$8::timestamptz, $9::text, $10::text, $11::text)" +
+                    kReturning);
+    pg->prepare(
+        "flush",
+        "WITH head AS (INSERT INTO omni_change_heads (org_id, last) VALUES ($1, $3::bigint) "
+        "ON CONFLICT (org_id) DO UPDATE SET last = omni_change_heads.last + EXCLUDED.last "
+        "RETURNING last), "
+        "ins AS (INSERT INTO omni_change_log (org_id, position, kind, object, record_id, user_id, "
+        "before, after, committed_at) SELECT $1, head.last - $3::bigint + e.ord, e.c->>'k', "
+        "e.c->>'o', e.c->>'r', e.c->>'u', e.c->'b', e.c->'a', clock_timestamp() FROM head, "
+        "jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(c, ord)), "
+        "prune AS (DELETE FROM omni_change_log WHERE org_id = $1 AND $4::bigint > 0 AND "
+        "position <= (SELECT last FROM head) - $4::bigint AND (SELECT last FROM head) / "
+        "$5::bigint <> ((SELECT last FROM head) - $3::bigint) / $5::bigint) "
+        "SELECT pg_notify('omni_changes', $1 || ':' || last) FROM head");
   }
-  auto pg_create = [&](int batch) {
-    return [&, batch](int c, int) {
+  const std::string ref_org = "00Dref0000000000";
+  auto pg_create = [&, ref_org](int batch) {
+    return [&, batch, ref_org](int c, int) {
       pqxx::work w(*pgs[c]);
-      pqxx::result ids_now = w.exec_prepared("ids", batch);
+      std::string now = NowText();
+      std::string changes = "[";
       for (int r = 0; r < batch; ++r) {
         std::string tag = "r" + run + "_" + std::to_string(g_seq++);
         // Reference rows get ids no emulator id can have (the server's are 0N58W...), so that
         // they can be removed at the end.
-        std::string id = "0N5ref" + std::string(ids_now[r][0].c_str());
-        std::string now = ids_now[r][1].c_str();
-        w.exec_prepared("insert", org_id, id, "false", user_id, now, user_id, now, now, tag,
-                        nullptr, tag);
+        std::string id = "0N5ref" + tag;
+        if (batch > 1) w.exec("SAVEPOINT omni_record");
+        pqxx::result row = w.exec_prepared("insert", org_id, id, "false", user_id, now, user_id,
+                                           now, now, tag, nullptr, tag);
+        if (batch > 1) w.exec("RELEASE SAVEPOINT omni_record");
+        if (r > 0) changes += ",";
+        changes += "{\"k\":\"created\",\"o\":\"ServicePresenceStatus\",\"r\":\"" + id +
+                   "\",\"u\":\"" + user_id + "\",\"b\":null,\"a\":{\"Id\":\"" + id +
+                   "\",\"IsDeleted\":\"false\",\"CreatedById\":\"" + user_id +
+                   "\",\"CreatedDate\":\"" + std::string(row[0][3].c_str()) +
+                   "\",\"DeveloperName\":\"" + tag + "\",\"MasterLabel\":\"" + tag + "\"}}";
       }
+      changes += "]";
+      w.exec_prepared("flush", ref_org, changes, batch, 100000, 1000);
       w.commit();
     };
   };
@@ -363,6 +410,8 @@ int main(int argc, char** argv) {
   // The reference rows are not emulator records: remove them.
   pqxx::work w(*pgs[0]);
   w.exec("DELETE FROM sobj_servicepresencestatus WHERE id LIKE '0N5ref%'");
+  w.exec("DELETE FROM omni_change_log WHERE org_id = '00Dref0000000000'");
+  w.exec("DELETE FROM omni_change_heads WHERE org_id = '00Dref0000000000'");
   w.commit();
   return 0;
 }
