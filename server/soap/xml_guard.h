@@ -30,8 +30,8 @@ struct XmlLimits {
   // gSOAP walks a list of every attribute name seen on every element: this bounds that walk.
   // zeep declares one xmlns prefix per sObject, so a 200-record call needs ~210 of them.
   size_t max_distinct_attribute_names = 512;  // distinct attribute names in the whole body
-  // distinct attribute names x elements: ~7 ns of gSOAP's time each, so ~70 ms at the bound
-  size_t max_attribute_name_work = 10u * 1000u * 1000u;
+  // distinct attribute names x elements: ~14 ns of gSOAP's time each, so ~85 ms at the bound
+  size_t max_attribute_name_work = 6u * 1000u * 1000u;
   size_t max_elements = 500000;                  // elements in the whole body
   size_t max_text_length = 32u * 1024u * 1024u;  // bytes of one text node or attribute value
   size_t max_name_length = 256;                  // bytes of one element or attribute name
