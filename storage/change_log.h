@@ -57,7 +57,4 @@ class ChangeLogTx {
   virtual void Append(ChangeRow row) = 0;
 };
 
-// The JSON object text of a record's fields: {"Id":"001...","Name":null,...}.
-std::string RecordJson(const Record& rec);
-
 }  // namespace omni::storage

@@ -44,7 +44,11 @@ ChangeNotifier::ChangeNotifier(std::string url, NotifierCallbacks callbacks)
 }
 
 ChangeNotifier::~ChangeNotifier() {
-  stop_ = true;
+  {
+    // Under the lock, so that Sleep() cannot miss the wake-up between its check and its wait.
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

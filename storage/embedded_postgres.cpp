@@ -290,10 +290,6 @@ bool ParseDurability(const std::string& text, Durability* out) {
   return true;
 }
 
-const char* DurabilityName(Durability durability) {
-  return durability == Durability::kFull ? "full" : "test-suite";
-}
-
 std::unique_ptr<EmbeddedPostgres> EmbeddedPostgres::Start(const std::string& data_dir,
                                                           Durability durability,
                                                           std::string* error) {

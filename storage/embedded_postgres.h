@@ -54,7 +54,6 @@ enum class Durability { kTestSuite, kFull };
 
 // "test-suite" or "full" (the --durability option's values). False for anything else.
 bool ParseDurability(const std::string& text, Durability* out);
-const char* DurabilityName(Durability durability);
 
 class EmbeddedPostgres {
  public:

@@ -44,7 +44,10 @@ class ConnectionPool {
 extern std::atomic<long> g_round_trips;
 
 // Runs a parameterised statement as a prepared statement of this connection.
-pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p);
+// Runs one parameterised statement; prepared on this connection (once per text) unless
+// prepare is false, as for SOQL, whose texts vary with every query's shape.
+pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p,
+                  bool prepare = true);
 // Runs parameterless SQL (possibly several statements) as one simple query.
 pqxx::result ExecSimple(pqxx::transaction_base& w, const std::string& sql);
 
@@ -125,6 +128,16 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
 
  private:
   pqxx::result Run(const std::string& sql, const Params& p) { return Exec(*conn_, *work_, sql, p); }
+  // A statement that changes data: refused on a read-only Tx, whose statements would otherwise
+  // each commit on their own (it runs without BEGIN).
+  pqxx::result Write(const std::string& sql, const Params& p) {
+    if (read_only_) throw StorageError("a read-only transaction cannot change data");
+    return Run(sql, p);
+  }
+  // A statement whose text varies with the request: never prepared.
+  pqxx::result RunOnce(const std::string& sql, const Params& p) {
+    return Exec(*conn_, *work_, sql, p, false);
+  }
   void FlushChanges();  // pg_change_log.cpp
 
   Store* store_;

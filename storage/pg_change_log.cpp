@@ -2,44 +2,12 @@
 // statement per org that also takes the positions and sends the notification.
 #include <map>
 
+#include "server/core/json_text.h"
 #include "storage/pg.h"
 
 namespace omni::storage {
 
 namespace {
-
-void JsonString(const std::string& s, std::string* out) {
-  static const char kHex[] = "0123456789abcdef";
-  *out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          *out += "\\u00";
-          *out += kHex[c >> 4];
-          *out += kHex[c & 15];
-        } else {
-          *out += static_cast<char>(c);
-        }
-    }
-  }
-  *out += '"';
-}
 
 void RecordJsonTo(const Record& rec, std::string* out) {
   *out += '{';
@@ -47,10 +15,10 @@ void RecordJsonTo(const Record& rec, std::string* out) {
   for (const auto& [name, value] : rec.fields) {
     if (!first) *out += ',';
     first = false;
-    JsonString(name, out);
+    AppendJsonString(name, out);
     *out += ':';
     if (value)
-      JsonString(*value, out);
+      AppendJsonString(*value, out);
     else
       *out += "null";
   }
@@ -89,12 +57,6 @@ const char* ChangeKindName(ChangeKind kind) {
   return "updated";
 }
 
-std::string RecordJson(const Record& rec) {
-  std::string out;
-  RecordJsonTo(rec, &out);
-  return out;
-}
-
 void PgTx::Append(ChangeRow row) {
   if (read_only_) throw StorageError("a read-only transaction cannot change records");
   pending_.push_back(std::move(row));
@@ -107,13 +69,13 @@ void PgTx::FlushChanges() {
     auto& [json, n] = by_org[row.org_id];
     json += json.empty() ? "[" : ",";
     json += "{\"k\":";
-    JsonString(ChangeKindName(row.kind), &json);
+    AppendJsonString(ChangeKindName(row.kind), &json);
     json += ",\"o\":";
-    JsonString(row.object, &json);
+    AppendJsonString(row.object, &json);
     json += ",\"r\":";
-    JsonString(row.record_id, &json);
+    AppendJsonString(row.record_id, &json);
     json += ",\"u\":";
-    JsonString(row.user_id, &json);
+    AppendJsonString(row.user_id, &json);
     if (row.before) {
       json += ",\"b\":";
       RecordJsonTo(*row.before, &json);

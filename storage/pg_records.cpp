@@ -30,7 +30,7 @@ std::uint64_t PgTx::NextAutoNumber(const std::string& org, const ObjectDef& obj,
   p.Add(obj.name);
   p.Add(field.name);
   // Row lock on the counter: concurrent calls (from any process) take distinct numbers.
-  auto r = Run(
+  auto r = Write(
       "INSERT INTO omni_autonumbers (org_id, object, field, last) VALUES ($1, $2, $3, 1) ON "
       "CONFLICT (org_id, object, field) DO UPDATE SET last = omni_autonumbers.last + 1 RETURNING "
       "last",
@@ -46,9 +46,9 @@ Record PgTx::Insert(const std::string& org, const ObjectDef& obj, const Record& 
     cols += ", " + QuoteIdent(ObjectDef::ColumnName(f));
     vals += ", " + Placeholder(p.Add(value), f);
   }
-  auto r = Run("INSERT INTO " + QuoteIdent(obj.TableName()) + " (" + cols + ") VALUES (" + vals +
-                   ") RETURNING " + ImageColumns(obj),
-               p);
+  auto r = Write("INSERT INTO " + QuoteIdent(obj.TableName()) + " (" + cols + ") VALUES (" + vals +
+                     ") RETURNING " + ImageColumns(obj),
+                 p);
   return ImageRecord(obj, r[0]);
 }
 
@@ -63,10 +63,9 @@ std::optional<Record> PgTx::Update(const std::string& org, const ObjectDef& obj,
   }
   if (sets.empty()) return LockRow(org, obj, id);
   int org_n = p.Add(org), id_n = p.Add(id);
-  auto r =
-      Run("UPDATE " + QuoteIdent(obj.TableName()) + " SET " + sets + " WHERE org_id = " + N(org_n) +
-              " AND id = " + N(id_n) + " RETURNING " + ImageColumns(obj),
-          p);
+  auto r = Write("UPDATE " + QuoteIdent(obj.TableName()) + " SET " + sets + " WHERE org_id = " +
+                     N(org_n) + " AND id = " + N(id_n) + " RETURNING " + ImageColumns(obj),
+                 p);
   if (r.empty()) return std::nullopt;
   return ImageRecord(obj, r[0]);
 }
@@ -80,12 +79,12 @@ std::optional<Record> PgTx::SetDeleted(const std::string& org, const ObjectDef& 
   p.Add(now);
   p.Add(org);
   p.Add(id);
-  auto r = Run("UPDATE " + QuoteIdent(obj.TableName()) +
-                   " SET isdeleted = $1::boolean, lastmodifiedbyid = $2, lastmodifieddate = "
-                   "$3::timestamptz, systemmodstamp = $3::timestamptz WHERE org_id = $4 AND id = "
-                   "$5 RETURNING " +
-                   ImageColumns(obj),
-               p);
+  auto r = Write("UPDATE " + QuoteIdent(obj.TableName()) +
+                     " SET isdeleted = $1::boolean, lastmodifiedbyid = $2, lastmodifieddate = "
+                     "$3::timestamptz, systemmodstamp = $3::timestamptz WHERE org_id = $4 AND id = "
+                     "$5 RETURNING " +
+                     ImageColumns(obj),
+                 p);
   if (r.empty()) return std::nullopt;
   return ImageRecord(obj, r[0]);
 }
@@ -218,7 +217,7 @@ std::vector<std::vector<Value>> PgTx::RunQuery(const std::string& org, const soq
   Params p;
   std::string sql = QuerySelectSql(plan, org, include_deleted, page_offset, page_size, &p);
   std::vector<std::vector<Value>> out;
-  for (const auto& row : Run(sql, p)) {
+  for (const auto& row : RunOnce(sql, p)) {
     std::vector<Value> values;
     values.reserve(row.size());
     for (const auto& f : row) values.push_back(Cell(f));
@@ -231,7 +230,7 @@ std::int64_t PgTx::CountQuery(const std::string& org, const soql::QueryPlan& pla
                               bool include_deleted) {
   Params p;
   std::string sql = QueryCountSql(plan, org, include_deleted, &p);
-  return Run(sql, p)[0][0].as<std::int64_t>();
+  return RunOnce(sql, p)[0][0].as<std::int64_t>();
 }
 
 }  // namespace omni::storage

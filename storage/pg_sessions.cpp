@@ -9,7 +9,7 @@ void PgTx::InsertSession(const SessionRow& row) {
   p.Add(row.session_id);
   p.Add(row.org_id);
   p.Add(row.user_id);
-  Run("INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)", p);
+  Write("INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)", p);
 }
 
 std::optional<SessionRow> PgTx::FindSession(const std::string& session_id) {
@@ -25,7 +25,8 @@ void PgTx::DeleteSession(const std::string& session_id) {
   p.Add(session_id);
   // The notification carries no session id (a secret, and any database client may LISTEN):
   // receivers forget every cached session, which logouts are rare enough to afford.
-  Run("WITH gone AS (DELETE FROM omni_sessions WHERE session_id = $1 RETURNING 1) "
+  Write(
+      "WITH gone AS (DELETE FROM omni_sessions WHERE session_id = $1 RETURNING 1) "
       "SELECT pg_notify('omni_sessions', '') FROM gone",
       p);
 }
@@ -50,7 +51,8 @@ void PgTx::SetPassword(const std::string& org, const std::string& user_id,
   p.Add(org);
   p.Add(user_id);
   p.Add(password);
-  Run("INSERT INTO omni_credentials (username, org_id, user_id, salt, password_hash) "
+  Write(
+      "INSERT INTO omni_credentials (username, org_id, user_id, salt, password_hash) "
       "SELECT $1, $2, $3, s, md5(s || $4) FROM (SELECT md5(random()::text) AS s) salt "
       "ON CONFLICT (username) DO UPDATE SET org_id = EXCLUDED.org_id, user_id = "
       "EXCLUDED.user_id, salt = EXCLUDED.salt, password_hash = EXCLUDED.password_hash",
@@ -80,7 +82,7 @@ void PgTx::InsertOrg(const std::string& org_id, const std::string& name) {
   Params p;
   p.Add(org_id);
   p.Add(name);
-  Run("INSERT INTO omni_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", p);
+  Write("INSERT INTO omni_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", p);
 }
 
 void PgTx::SaveQueryLocator(const QueryLocatorRow& row) {
@@ -91,7 +93,8 @@ void PgTx::SaveQueryLocator(const QueryLocatorRow& row) {
   p.Add(std::string(row.include_deleted ? "true" : "false"));
   p.Add(std::to_string(row.next_offset));
   p.Add(std::to_string(row.total));
-  Run("INSERT INTO omni_query_locators (locator, org_id, soql, include_deleted, next_offset, "
+  Write(
+      "INSERT INTO omni_query_locators (locator, org_id, soql, include_deleted, next_offset, "
       "total) VALUES ($1, $2, $3, $4::boolean, $5::bigint, $6::bigint) ON CONFLICT (locator) "
       "DO UPDATE SET next_offset = EXCLUDED.next_offset, total = EXCLUDED.total, last_used = "
       "now()",
@@ -103,7 +106,8 @@ std::optional<QueryLocatorRow> PgTx::FindQueryLocator(const std::string& locator
                                                       int max_idle_seconds) {
   Params expire;
   expire.Add(std::to_string(max_idle_seconds));
-  Run("DELETE FROM omni_query_locators WHERE last_used < now() - make_interval(secs => "
+  Write(
+      "DELETE FROM omni_query_locators WHERE last_used < now() - make_interval(secs => "
       "$1::bigint)",
       expire);
   Params p;
@@ -127,7 +131,7 @@ std::optional<QueryLocatorRow> PgTx::FindQueryLocator(const std::string& locator
 void PgTx::DeleteQueryLocator(const std::string& locator) {
   Params p;
   p.Add(locator);
-  Run("DELETE FROM omni_query_locators WHERE locator = $1", p);
+  Write("DELETE FROM omni_query_locators WHERE locator = $1", p);
 }
 
 }  // namespace omni::storage

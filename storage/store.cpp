@@ -50,12 +50,13 @@ void ConnectionPool::Release(std::unique_ptr<PgConn> c) {
   cv_.notify_one();
 }
 
-pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p) {
+pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p,
+                  bool prepare) {
   try {
     auto it = c.prepared.find(sql);
-    if (it == c.prepared.end() && c.prepared.size() >= kMaxPrepared) {
-      // Statement texts that vary with the request (SOQL shapes) must not grow the cache
-      // without bound: past the limit they run unprepared.
+    if (!prepare || (it == c.prepared.end() && c.prepared.size() >= kMaxPrepared)) {
+      // Statement texts that vary with the request must not fill the cache: they, and any text
+      // past the bound, run unprepared.
       ++g_round_trips;
       return w.exec_params(sql, pqxx::prepare::make_dynamic_params(p.values()));
     }
@@ -68,8 +69,6 @@ pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, 
     return w.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(p.values()));
   } catch (const pqxx::unique_violation& e) {
     throw UniqueViolation(e.what());
-  } catch (const StorageError&) {
-    throw;
   } catch (const std::exception& e) {
     throw StorageError(e.what());
   }

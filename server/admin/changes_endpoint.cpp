@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "server/core/json_text.h"
 #include "server/core/unexpected.h"
 
 namespace omni {
@@ -13,44 +14,8 @@ constexpr std::size_t kMaxLimit = 2000;
 constexpr double kDefaultTimeout = 30;
 constexpr double kMaxTimeout = 120;
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json;charset=UTF-8";
-  r.body = std::move(body);
-  return r;
+  return HttpResponse::Of(status, "application/json;charset=UTF-8", std::move(body));
 }
 
 HttpResponse Page(std::int64_t after, const std::vector<ChangeView>& changes) {

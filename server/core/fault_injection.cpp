@@ -2,14 +2,11 @@
 
 #include <cctype>
 
+#include "server/catalog/catalog.h"
+
 namespace omni {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -37,13 +34,13 @@ std::optional<FaultInjection> FaultInjection::Parse(const std::string& spec, std
                "' (want listener-throw:<Object> or call-throw:<Object>)";
       return std::nullopt;
     }
-    (kind == "listener-throw" ? out.listener_throw_ : out.call_throw_).insert(Lower(object));
+    (kind == "listener-throw" ? out.listener_throw_ : out.call_throw_).insert(ToLower(object));
   }
   return out;
 }
 
 bool FaultInjection::Has(const std::set<std::string>& set, const std::string& object) {
-  return !set.empty() && set.count(Lower(object)) > 0;
+  return !set.empty() && set.count(ToLower(object)) > 0;
 }
 
 }  // namespace omni

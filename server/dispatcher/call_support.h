@@ -41,6 +41,24 @@ RecordResult InsertOne(const WriteScope& scope, const ObjectDef& obj, const Reco
 RecordResult UpdateById(const WriteScope& scope, const ObjectDef& obj, const std::string& raw_id,
                         const Record& changes);
 
+// Runs fn (returning a RecordResult) in a savepoint of the call's transaction: released when the
+// record succeeded, rolled back when it failed or threw (the exception goes on).
+template <typename Fn>
+RecordResult InSavepoint(storage::Tx& tx, Fn fn) {
+  tx.Savepoint();
+  try {
+    RecordResult r = fn();
+    if (r.success)
+      tx.ReleaseSavepoint();
+    else
+      tx.RollbackToSavepoint();
+    return r;
+  } catch (...) {
+    tx.RollbackToSavepoint();
+    throw;
+  }
+}
+
 // Runs a data call of n records in ONE transaction: fn(scope, i) handles record i. Each record
 // runs in a savepoint, so that a failed one leaves nothing behind, except when the call has one
 // record: then a failure simply does not commit (a round trip fewer each way). AllOrNoneHeader
@@ -64,13 +82,7 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, storage::Stor
         out.value.push_back(fn(scope, i));
         break;
       }
-      tx->Savepoint();
-      RecordResult r = fn(scope, i);
-      if (r.success)
-        tx->ReleaseSavepoint();
-      else
-        tx->RollbackToSavepoint();
-      out.value.push_back(std::move(r));
+      out.value.push_back(InSavepoint(*tx, [&] { return fn(scope, i); }));
     }
     bool commit = !single || out.value[0].success;
     if (opts.all_or_none) ApplyAllOrNone(&out.value, &commit);

@@ -5,8 +5,6 @@
 
 namespace omni {
 
-Fault StorageFault(const std::exception& e) { return UnexpectedFault("storage", e.what()); }
-
 std::optional<Fault> ResolveRecord(const Catalog& catalog, Record* rec, const ObjectDef** obj) {
   if (rec->type.empty()) return MissingTypeFault();
   *obj = catalog.FindObject(rec->type);

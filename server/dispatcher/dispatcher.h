@@ -48,10 +48,6 @@ struct RecordResult {
   std::vector<Error> errors;
 };
 
-// A database failure (StorageError or anything unexpected) as the client sees it: logged under
-// an opaque ErrorId, answered as UNKNOWN_EXCEPTION naming it (server/core/unexpected.h).
-Fault StorageFault(const std::exception& e);
-
 constexpr int kMaxRecordsPerCall = 200;
 constexpr int kMaxRetrieveIds = 2000;
 

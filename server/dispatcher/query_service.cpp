@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "server/core/clock.h"
 #include "server/core/sf_id.h"
 #include "server/core/unexpected.h"
 #include "server/soql/binder.h"
@@ -112,7 +113,8 @@ Outcome<QueryPage> QueryService::Query(const CallContext& ctx, const std::string
                                        bool include_deleted, int batch_size) {
   using Result = Outcome<QueryPage>;
   soql::QueryPlan plan;
-  if (auto fault = soql::Compile(*catalog_, soql, std::time(nullptr), &plan)) {
+  if (auto fault = soql::Compile(*catalog_, soql,
+                                 static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
     return Result::Fail(*fault);
   }
   int batch = BoundBatch(batch_size);
@@ -174,7 +176,8 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
       return Result::Fail(InvalidLocatorFault());
     }
     soql::QueryPlan plan;
-    if (auto fault = soql::Compile(*catalog_, row->soql, std::time(nullptr), &plan)) {
+    if (auto fault = soql::Compile(*catalog_, row->soql,
+                                   static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
       return Result::Fail(*fault);
     }
     auto rows = tx->records().RunQuery(ctx.org_id, plan, row->include_deleted, offset, batch);

@@ -130,20 +130,28 @@ Error DuplicateFromIndex(const ObjectDef& obj, const Record& values) {
   return Error{StatusCode::kDuplicateValue, "duplicate value found", {}};
 }
 
+storage::ChangeKind LogKind(ChangeEvent::Kind kind) {
+  switch (kind) {
+    case ChangeEvent::Kind::kCreated:
+      return storage::ChangeKind::kCreated;
+    case ChangeEvent::Kind::kUpdated:
+      return storage::ChangeKind::kUpdated;
+    case ChangeEvent::Kind::kDeleted:
+      return storage::ChangeKind::kDeleted;
+    case ChangeEvent::Kind::kUndeleted:
+      return storage::ChangeKind::kUndeleted;
+  }
+  return storage::ChangeKind::kUpdated;
+}
+
 // Queues the change-log row, applies call-throw fault injection, and publishes the change. A
 // listener's exception (of any type) fails the record with UNKNOWN_EXCEPTION; any other
 // exception escapes to the call's catch-all.
 bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
              const std::string& id, const Record* before, const Record& after, Error* error) {
-  static constexpr storage::ChangeKind kKinds[] = {
-      storage::ChangeKind::kCreated, storage::ChangeKind::kUpdated, storage::ChangeKind::kDeleted,
-      storage::ChangeKind::kUndeleted};
-  storage::ChangeRow row{kKinds[static_cast<int>(kind)],
-                         s.org_id,
-                         obj.name,
-                         id,
-                         s.user_id,
-                         before ? std::optional<Record>(*before) : std::nullopt,
+  storage::ChangeRow row{LogKind(kind), s.org_id,
+                         obj.name,      id,
+                         s.user_id,     before ? std::optional<Record>(*before) : std::nullopt,
                          after};
   s.tx.changes().Append(std::move(row));
   if (s.faults && s.faults->CallThrows(obj.name)) {

@@ -15,21 +15,10 @@ void CheckDepth(const WriteScope& s) {
   }
 }
 
-// Runs fn in a savepoint of the call's transaction: released on success, rolled back otherwise.
-template <typename Fn>
-auto InSavepoint(storage::Tx& tx, Fn fn) {
-  tx.Savepoint();
-  try {
-    auto ok = fn();
-    if (ok)
-      tx.ReleaseSavepoint();
-    else
-      tx.RollbackToSavepoint();
-    return ok;
-  } catch (...) {
-    tx.RollbackToSavepoint();
-    throw;
-  }
+// The outcome of a nested write as the listener sees it: the first error on failure.
+bool Unpack(const RecordResult& r, Error* error) {
+  if (!r.success && !r.errors.empty()) *error = r.errors[0];
+  return r.success;
 }
 
 }  // namespace
@@ -48,7 +37,9 @@ std::optional<std::string> ScopedRecordWriter::Create(const Record& in, Error* e
     *error = Error{StatusCode::kInvalidFieldFault, fault->message, {}};
     return std::nullopt;
   }
-  return InSavepoint(scope_.tx, [&] { return InsertRecord(scope_, *obj, rec, error); });
+  RecordResult r = InSavepoint(scope_.tx, [&] { return InsertOne(scope_, *obj, rec); });
+  if (!Unpack(r, error)) return std::nullopt;
+  return r.id;
 }
 
 bool ScopedRecordWriter::Update(const ObjectDef& obj, const std::string& id,
@@ -61,10 +52,9 @@ bool ScopedRecordWriter::Update(const ObjectDef& obj, const std::string& id,
     *error = Error{StatusCode::kInvalidFieldFault, fault->message, {}};
     return false;
   }
-  return InSavepoint(scope_.tx, [&] {
-    auto before = LoadForWrite(scope_, obj, id, false, error);
-    return before && UpdateRecord(scope_, obj, *before, changes, error);
-  });
+  // The same Id checks (MALFORMED_ID, the object's key prefix) as an update call's.
+  return Unpack(InSavepoint(scope_.tx, [&] { return UpdateById(scope_, obj, id, changes); }),
+                error);
 }
 
 }  // namespace omni

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/core/clock.h"
 #include "server/core/unexpected.h"
 
 namespace omni {
@@ -63,7 +64,7 @@ std::optional<Fault> ReplicationService::Prepare(ReplicationKind kind, const Cal
     return Fault{ExceptionCode::kInvalidTypeForOperation, FaultKind::kApiFault,
                  "entity type " + (*obj)->name + " does not support " + CallName(call)};
   }
-  std::time_t now = std::time(nullptr);
+  std::time_t now = static_cast<std::time_t>(Clock::NowMillis() / 1000);
   std::time_t created = static_cast<std::time_t>(tx.sessions().OrgCreated(ctx.org_id).value_or(0));
   auto dates = ReplicationDates(kind, start, end, now, created);
   if (dates.fault) return dates.fault;

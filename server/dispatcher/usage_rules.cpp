@@ -2,13 +2,6 @@
 
 namespace omni {
 
-std::vector<const FieldDef*> FieldsNeededForDelete(const ObjectDef& obj) {
-  if (obj.name == "AgentWork") {
-    if (const FieldDef* f = obj.FindField("Status")) return {f};
-  }
-  return {};
-}
-
 std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current) {
   if (obj.name != "AgentWork") return std::nullopt;
   const Value* status = current.Find("Status");

@@ -10,9 +10,6 @@
 
 namespace omni {
 
-// Fields the delete rules need to read before a record can be deleted (may be empty).
-std::vector<const FieldDef*> FieldsNeededForDelete(const ObjectDef& obj);
-
 // Whether a record may go to the recycle bin. nullopt when it may; otherwise the error.
 // AgentWork: "records can only be deleted if they have the status Closed, Declined, or
 // Unavailable" (guide, AgentWork Usage).

@@ -38,16 +38,17 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
     auto tx = store_->Begin();
     auto who = tx->sessions().CheckLogin(username, password);
     if (!who) return Result::Fail(InvalidLoginFault());
+    CallContext ctx{who->first, who->second};
+    // The user first: a login that cannot answer with its user info leaves no session behind.
+    auto info = GetUserInfo(ctx);
+    if (info.fault) return Result::Fail(*info.fault);
     Result out;
+    out.value.user = info.value;
     // Salesforce session ids start with the 15-character org id and '!'.
     out.value.session_id = who->first.substr(0, 15) + "!" + RandomToken();
     tx->sessions().InsertSession({out.value.session_id, who->first, who->second});
     tx->Commit();
-    CallContext ctx{who->first, who->second};
     Remember(out.value.session_id, ctx, epoch);
-    auto info = GetUserInfo(ctx);
-    if (info.fault) return Result::Fail(*info.fault);
-    out.value.user = info.value;
     return out;
   });
 }

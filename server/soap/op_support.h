@@ -26,11 +26,8 @@ inline Flavor FlavorOf(struct soap* soap) { return static_cast<RequestState*>(so
 // Sets the operation's own answer (a fault in Salesforce's shape) and stops gSOAP from writing
 // one: SOAP_STOP makes the generated serve function return without serialising a response.
 inline int Answer(struct soap* soap, int status, const std::string& body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "text/xml; charset=UTF-8";
-  r.body = body;
-  static_cast<RequestState*>(soap->user)->answer = std::move(r);
+  static_cast<RequestState*>(soap->user)->answer =
+      HttpResponse::Of(status, "text/xml; charset=UTF-8", body);
   return SOAP_STOP;
 }
 

@@ -50,11 +50,7 @@ struct soap* NewContext() {
 thread_local std::unique_ptr<struct soap, SoapFree> tls_context;
 
 HttpResponse Xml(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "text/xml; charset=UTF-8";
-  r.body = std::move(body);
-  return r;
+  return HttpResponse::Of(status, "text/xml; charset=UTF-8", std::move(body));
 }
 
 HttpResponse Serve(struct soap* soap, RequestState& state) {

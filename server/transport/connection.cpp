@@ -31,7 +31,7 @@ void GiveMemoryBack() { malloc_trim(0); }
 }  // namespace
 
 void ServerCore::Forget(const std::shared_ptr<Connection>& c) {
-  if (open.erase(c)) open_count--;
+  open.erase(c);
   if (stopping && open.empty()) io.stop();
 }
 
@@ -188,23 +188,21 @@ void Connection::Park(ParkRequest park) {
   if (state_ == State::kClosed) return;
   auto finish = std::make_shared<std::function<HttpResponse(WakeReason)>>(std::move(park.finish));
   auto self = shared_from_this();
-  if (core_->stopping) {
-    // Parked after the stop began: answer as a shutdown at once.
-    return core_->workers->Post([self, finish] { self->Finish((*finish)(WakeReason::kShutdown)); });
-  }
-  ticket_ =
-      core_->lot->Park(park.channel, park.after, park.timeout, [self, finish](WakeReason reason) {
-        self->core_->workers->Post([self, finish, reason] {
-          HttpResponse r;
-          try {
-            r = (*finish)(reason);
-          } catch (...) {
-            r = HttpResponse::Text(500, "Internal Server Error\n", true);
-          }
-          auto shared = std::make_shared<HttpResponse>(std::move(r));
-          boost::asio::post(self->core_->io, [self, shared] { self->Woken(std::move(*shared)); });
-        });
-      });
+  // Builds the answer on a worker and hands it back to the I/O thread.
+  auto wake = [self, finish](WakeReason reason) {
+    self->core_->workers->Post([self, finish, reason] {
+      HttpResponse r;
+      try {
+        r = (*finish)(reason);
+      } catch (...) {
+        r = HttpResponse::Text(500, "Internal Server Error\n", true);
+      }
+      auto shared = std::make_shared<HttpResponse>(std::move(r));
+      boost::asio::post(self->core_->io, [self, shared] { self->Woken(std::move(*shared)); });
+    });
+  };
+  if (core_->stopping) return wake(WakeReason::kShutdown);  // parked after the stop began
+  ticket_ = core_->lot->Park(park.channel, park.after, park.timeout, wake);
   if (ticket_ == 0) {
     HttpResponse busy = HttpResponse::Text(503, "Service Unavailable: too many parked requests\n");
     busy.headers.emplace_back("Retry-After", "1");
@@ -240,12 +238,6 @@ void Connection::Woken(HttpResponse response) {
     return;
   }
   Write(std::move(response));
-}
-
-void Connection::Finish(HttpResponse response) {
-  auto self = shared_from_this();
-  auto shared = std::make_shared<HttpResponse>(std::move(response));
-  boost::asio::post(core_->io, [self, shared] { self->Write(std::move(*shared)); });
 }
 
 void Connection::Refuse(int status, const std::string& text) {

@@ -32,9 +32,7 @@ struct ServerCore {
   std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<ParkingLot> lot;
   std::unordered_set<std::shared_ptr<Connection>> open;  // I/O thread only
-  std::atomic<std::size_t> open_count{0};
-  std::atomic<std::size_t> parked_count{0};
-  bool stopping = false;  // I/O thread only
+  bool stopping = false;                                 // I/O thread only
   // Called (on the I/O thread) when a connection is gone, so a stopping server can finish.
   void Forget(const std::shared_ptr<Connection>& c);
 };
@@ -56,7 +54,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadBody();
   void Dispatch();
   void Park(ParkRequest park);
-  void Finish(HttpResponse response);
   void Woken(HttpResponse response);  // I/O thread: a parked request's answer is ready
   void Write(HttpResponse response);
   void Refuse(int status, const std::string& text);  // answer and close

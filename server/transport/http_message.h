@@ -31,10 +31,15 @@ struct HttpResponse {
   std::string body;
   bool close = false;  // close the connection after this response
 
-  static HttpResponse Text(int status, std::string body, bool close = false) {
+  static HttpResponse Of(int status, std::string content_type, std::string body) {
     HttpResponse r;
     r.status = status;
+    r.content_type = std::move(content_type);
     r.body = std::move(body);
+    return r;
+  }
+  static HttpResponse Text(int status, std::string body, bool close = false) {
+    HttpResponse r = Of(status, "text/plain; charset=UTF-8", std::move(body));
     r.close = close;
     return r;
   }

@@ -103,7 +103,6 @@ class HttpServer::Impl {
       } else {
         auto c = std::make_shared<Connection>(&core_, std::move(socket));
         core_.open.insert(c);
-        core_.open_count++;
         c->Start();
       }
       Accept();
@@ -145,7 +144,5 @@ void HttpServer::WakeAll() {
   ParkingLot* lot = impl_->core_.lot.get();
   asio::post(impl_->core_.io, [lot] { lot->WakeAll(WakeReason::kPublished); });
 }
-std::size_t HttpServer::connections() const { return impl_->core_.open_count; }
-std::size_t HttpServer::parked() const { return impl_->core_.lot->parked(); }
 
 }  // namespace omni

@@ -47,9 +47,6 @@ class HttpServer {
   // Wakes every parked request as if its channel had moved on, so each re-reads its source
   // (after notifications may have been lost); any thread.
   void WakeAll();
-  // Connections open and requests parked right now (for health and tests); any thread.
-  std::size_t connections() const;
-  std::size_t parked() const;
 
   class Impl;
 

@@ -9,7 +9,7 @@ ParkingLot::~ParkingLot() = default;
 std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
                                std::chrono::milliseconds timeout,
                                std::function<void(WakeReason)> wake) {
-  if (count_ >= capacity_) return 0;
+  if (by_ticket_.size() >= capacity_) return 0;
   auto w = std::make_shared<Waiter>();
   w->ticket = next_ticket_++;
   by_ticket_[w->ticket] = w;
@@ -17,7 +17,6 @@ std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
   w->after = after;
   w->wake = std::move(wake);
   auto last = last_published_.find(channel);
-  ++count_;
   if (last != last_published_.end() && last->second > after) {
     // Published between the handler's read and this park: answer now, on the next turn of the
     // loop, so that wake never runs inside Park.
@@ -44,7 +43,6 @@ void ParkingLot::Cancel(std::uint64_t ticket) {
 void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, bool cancelled) {
   if (w->done) return;
   w->done = true;
-  --count_;
   by_ticket_.erase(w->ticket);
   if (w->timer) w->timer->cancel();
   auto it = waiting_.find(w->channel);

@@ -7,7 +7,6 @@
 // member runs on the I/O context's thread only, and each wake callback is called there, once.
 #pragma once
 
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -39,7 +38,7 @@ class ParkingLot {
   void Publish(const std::string& channel, std::int64_t position);
   // Wakes every waiter with `reason` (shutdown).
   void WakeAll(WakeReason reason);
-  std::size_t parked() const { return count_.load(); }  // any thread
+  std::size_t parked() const { return by_ticket_.size(); }
 
  private:
   struct Waiter {
@@ -57,7 +56,6 @@ class ParkingLot {
 
   boost::asio::io_context& io_;
   std::size_t capacity_;
-  std::atomic<std::size_t> count_{0};
   std::map<std::string, WaiterList> waiting_;
   std::map<std::string, std::int64_t> last_published_;
   std::map<std::uint64_t, std::weak_ptr<Waiter>> by_ticket_;

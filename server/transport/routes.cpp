@@ -25,13 +25,6 @@ void Router::AddRoute(const std::string& path,
 
 namespace {
 HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::nullopt}; }
-HttpResponse WithType(int status, const std::string& type, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = type;
-  r.body = std::move(body);
-  return r;
-}
 }  // namespace
 
 HandlerResult Router::Handle(const HttpRequest& req) {
@@ -46,20 +39,20 @@ HandlerResult Router::Handle(const HttpRequest& req) {
   }
   if (path == "/_emulator/health") {
     if (health_()) {
-      return Now(WithType(200, "application/json",
-                          "{\"status\":\"ok\",\"database\":\"ok\",\"apiVersion\":\"" +
-                              app_->api_version + "\"}\n"));
+      return Now(HttpResponse::Of(200, "application/json",
+                                  "{\"status\":\"ok\",\"database\":\"ok\",\"apiVersion\":\"" +
+                                      app_->api_version + "\"}\n"));
     }
-    return Now(WithType(503, "application/json",
-                        "{\"status\":\"unavailable\",\"database\":\"unreachable\"}\n"));
+    return Now(HttpResponse::Of(503, "application/json",
+                                "{\"status\":\"unavailable\",\"database\":\"unreachable\"}\n"));
   }
   if (path == "/services/wsdl/partner" || path == "/services/wsdl/partner.wsdl") {
-    return Now(
-        WithType(200, "text/xml; charset=UTF-8", WithEndpoint(app_->partner_wsdl, app_->base_url)));
+    return Now(HttpResponse::Of(200, "text/xml; charset=UTF-8",
+                                WithEndpoint(app_->partner_wsdl, app_->base_url)));
   }
   if (path == "/services/wsdl/enterprise" || path == "/services/wsdl/enterprise.wsdl") {
-    return Now(WithType(200, "text/xml; charset=UTF-8",
-                        WithEndpoint(app_->enterprise_wsdl, app_->base_url)));
+    return Now(HttpResponse::Of(200, "text/xml; charset=UTF-8",
+                                WithEndpoint(app_->enterprise_wsdl, app_->base_url)));
   }
   for (const auto& [route, handler] : routes_) {
     if (route == path) return handler(req);
