@@ -255,7 +255,6 @@ void Connection::Write(HttpResponse r) {
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(r.status));
-  response_.set(http::field::server, "omni-emulator");
   response_.set(http::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) response_.set(k, v);
   if (accepts_gzip_ && r.body.size() >= kMinGzipBody) {
