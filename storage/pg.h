@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <unordered_map>
@@ -74,6 +75,7 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   void RollbackToSavepoint() override;
   void ReleaseSavepoint() override;
   void Commit() override;
+  void ExpectLoneInsert(const std::string& user_id) override;
 
   // RecordTx (pg_records.cpp)
   std::uint64_t NextId() override;
@@ -127,7 +129,10 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   void Append(ChangeRow row) override;
 
  private:
-  pqxx::result Run(const std::string& sql, const Params& p) { return Exec(*conn_, *work_, sql, p); }
+  pqxx::result Run(const std::string& sql, const Params& p) {
+    EnsureBegun();
+    return Exec(*conn_, *work_, sql, p);
+  }
   // A statement that changes data: refused on a read-only Tx, whose statements would otherwise
   // each commit on their own (it runs without BEGIN).
   pqxx::result Write(const std::string& sql, const Params& p) {
@@ -136,15 +141,28 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   }
   // A statement whose text varies with the request: never prepared.
   pqxx::result RunOnce(const std::string& sql, const Params& p) {
+    EnsureBegun();
     return Exec(*conn_, *work_, sql, p, false);
   }
+  // A write Tx's BEGIN goes out with its first statement; a read-only Tx never sends one.
+  void EnsureBegun();
   void FlushChanges();  // pg_change_log.cpp
+  // The promised lone insert as one auto-committed statement with its change-log row
+  // (pg_change_log.cpp); the stored image.
+  Record InsertLogged(const std::string& org, const ObjectDef& obj, const Record& rec);
 
   Store* store_;
   ConnectionPool* pool_;
   std::unique_ptr<PgConn> conn_;
   bool read_only_;
-  std::unique_ptr<pqxx::transaction_base> work_;  // pqxx::work, or nontransaction
+  // Always a nontransaction: a write Tx sends its own BEGIN/COMMIT/ROLLBACK, so that BEGIN can
+  // wait for the first statement and a lone insert can commit by itself.
+  std::unique_ptr<pqxx::nontransaction> work_;
+  bool begun_ = false;      // BEGIN sent, and neither COMMIT nor ROLLBACK since
+  bool committed_ = false;  // by Commit() or by a lone insert
+  std::optional<std::string> lone_insert_user_;  // ExpectLoneInsert's promise, until used
+  std::optional<std::string> lone_insert_id_;    // the record a lone insert committed
+  bool lone_insert_appended_ = false;            // its caller's Append came (and was dropped)
   std::vector<ChangeRow> pending_;
   std::vector<size_t> marks_;  // pending_.size() at each open savepoint
 };

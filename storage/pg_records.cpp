@@ -19,8 +19,11 @@ const FieldDef& FieldOf(const ObjectDef& obj, const std::string& name) {
 }  // namespace
 
 std::uint64_t PgTx::NextId() {
-  return store_->NextIdFromBlock(
-      [&] { return Run("SELECT nextval('omni_id_seq')", Params())[0][0].as<std::uint64_t>(); });
+  // nextval is not transactional: it needs no BEGIN, so a lone insert stays one statement.
+  return store_->NextIdFromBlock([&] {
+    return Exec(*conn_, *work_, "SELECT nextval('omni_id_seq')", Params())[0][0]
+        .as<std::uint64_t>();
+  });
 }
 
 std::uint64_t PgTx::NextAutoNumber(const std::string& org, const ObjectDef& obj,
@@ -39,6 +42,8 @@ std::uint64_t PgTx::NextAutoNumber(const std::string& org, const ObjectDef& obj,
 }
 
 Record PgTx::Insert(const std::string& org, const ObjectDef& obj, const Record& rec) {
+  if (lone_insert_user_ && !begun_ && pending_.empty()) return InsertLogged(org, obj, rec);
+  lone_insert_user_.reset();  // the promise was about the first write only
   Params p;
   std::string cols = "org_id", vals = N(p.Add(org));
   for (const auto& [name, value] : rec.fields) {

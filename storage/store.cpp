@@ -104,23 +104,37 @@ Record ImageRecord(const ObjectDef& obj, const pqxx::row& row, int first) {
 
 PgTx::PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn, bool read_only)
     : store_(store), pool_(pool), conn_(std::move(conn)), read_only_(read_only) {
-  if (read_only_) {
-    work_ = std::make_unique<pqxx::nontransaction>(conn_->conn);
-  } else {
-    ++g_round_trips;  // BEGIN
-    work_ = std::make_unique<pqxx::work>(conn_->conn);
-  }
+  work_ = std::make_unique<pqxx::nontransaction>(conn_->conn);
 }
 
 PgTx::~PgTx() {
   try {
-    work_.reset();  // aborts unless committed
+    if (begun_) ExecSimple(*work_, "ROLLBACK");
+  } catch (...) {
+    // A broken connection has no transaction left: the pool replaces it on its next use.
+  }
+  try {
+    work_.reset();
   } catch (...) {
   }
   pool_->Release(std::move(conn_));
 }
 
+void PgTx::EnsureBegun() {
+  if (lone_insert_id_) {
+    throw StorageError("a statement after the transaction's lone insert had committed it");
+  }
+  if (begun_ || read_only_) return;
+  ExecSimple(*work_, "BEGIN");
+  begun_ = true;
+}
+
+void PgTx::ExpectLoneInsert(const std::string& user_id) {
+  if (!read_only_ && !begun_ && pending_.empty()) lone_insert_user_ = user_id;
+}
+
 void PgTx::Savepoint() {
+  EnsureBegun();
   ExecSimple(*work_, "SAVEPOINT omni_record");
   marks_.push_back(pending_.size());
 }
@@ -144,13 +158,19 @@ void PgTx::Commit() {
     if (!pending_.empty()) throw StorageError("a read-only transaction queued changes");
     return;
   }
-  if (!pending_.empty()) FlushChanges();
-  try {
-    ++g_round_trips;
-    work_->commit();
-  } catch (const std::exception& e) {
-    throw StorageError(e.what());
+  if (committed_) {
+    if (!pending_.empty()) throw StorageError("changes queued after the lone insert committed");
+    return;
   }
+  if (!begun_ && pending_.empty()) {  // no statement ran: nothing to make durable
+    committed_ = true;
+    return;
+  }
+  EnsureBegun();
+  if (!pending_.empty()) FlushChanges();
+  ExecSimple(*work_, "COMMIT");
+  begun_ = false;
+  committed_ = true;
 }
 
 std::unique_ptr<Store> Store::Open(const std::string& url, std::shared_ptr<const Catalog> catalog,

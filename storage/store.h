@@ -5,7 +5,8 @@
 // is on disk, what it did not commit left nothing behind. All user values reach SQL as bind
 // parameters; identifiers come only from the catalog. Nothing in this header exposes libpqxx.
 //
-// A Tx is split by concern: records() (storage/record_tx.h), sessions() — sessions, credentials
+// A write Tx sends BEGIN only with its first statement, so a call refused before it touches the
+// database costs no round trip. A Tx is split by concern: records() (storage/record_tx.h), sessions() — sessions, credentials
 // and orgs (storage/session_tx.h), locators() (storage/locator_tx.h) and changes() (the change
 // log, storage/change_log.h). Statements are prepared once per connection and reused.
 //
@@ -63,8 +64,16 @@ class Tx {
   virtual void RollbackToSavepoint() = 0;
   virtual void ReleaseSavepoint() = 0;
   // Writes the queued changes to the change log, then makes everything durable (two round
-  // trips; one when nothing changed). Without Commit() the destructor rolls everything back.
+  // trips; one when nothing changed, none when no statement ran). Without Commit() the
+  // destructor rolls everything back.
   virtual void Commit() = 0;
+  // A promise that makes the commonest write one round trip: if the next write statement of this
+  // Tx is an Insert, it is the transaction's last statement and the change it makes is the only
+  // one the caller queues (no listener reacts, nothing else is written). Storage may then run the
+  // insert, its change-log row and the notification as ONE auto-committed statement, drop the
+  // caller's Append of that same change, and have nothing left for Commit(). `user_id` is the
+  // change's user. A statement after such an insert throws StorageError (a broken promise).
+  virtual void ExpectLoneInsert(const std::string& user_id) = 0;
 };
 
 class ConnectionPool;

@@ -75,8 +75,8 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, storage::Stor
     if (n == 0) return out;
     auto tx = store.Begin();
     const std::string now = Clock::NowText();
-    WriteScope scope{catalog, *tx, bus, ctx.org_id, ctx.user_id, now, faults, 0};
     const bool single = n == 1;
+    WriteScope scope{catalog, *tx, bus, ctx.org_id, ctx.user_id, now, faults, 0, single};
     for (size_t i = 0; i < n; ++i) {
       if (single) {
         out.value.push_back(fn(scope, i));

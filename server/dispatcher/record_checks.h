@@ -28,6 +28,9 @@ struct WriteScope {
   const std::string& now;
   const FaultInjection* faults = nullptr;
   int depth = 0;
+  // The record is its call's only one, at the top level: if nothing reacts to its change, its
+  // insert may commit by itself (storage::Tx::ExpectLoneInsert).
+  bool lone_record = false;
 };
 
 // Inserts one resolved record (field names in catalog spelling). On success returns the new Id;

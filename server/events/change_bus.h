@@ -56,12 +56,24 @@ class ChangeListener {
  public:
   virtual ~ChangeListener() = default;
   virtual void OnChange(const ChangeEvent& event, RecordWriter& writer) = 0;
+  // Whether changes of this object may interest the listener. A change no listener wants skips
+  // the bus, and a call of one such record can commit with its insert (one round trip).
+  virtual bool Wants(const ObjectDef& object) const {
+    (void)object;
+    return true;
+  }
 };
 
 class ChangeBus {
  public:
   void Subscribe(std::shared_ptr<ChangeListener> listener) {
     listeners_.push_back(std::move(listener));
+  }
+  bool Wants(const ObjectDef& object) const {
+    for (const auto& l : listeners_) {
+      if (l->Wants(object)) return true;
+    }
+    return false;
   }
   // Calls every listener in subscription order; lets a listener's exception through.
   void Publish(const ChangeEvent& event, RecordWriter& writer) const {

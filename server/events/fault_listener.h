@@ -13,6 +13,9 @@ class FaultListener : public ChangeListener {
  public:
   explicit FaultListener(FaultInjection faults) : faults_(std::move(faults)) {}
   void OnChange(const ChangeEvent& event, RecordWriter& writer) override;
+  bool Wants(const ObjectDef& object) const override {
+    return faults_.ListenerThrows(object.name);
+  }
 
  private:
   FaultInjection faults_;

@@ -30,9 +30,25 @@ void GiveMemoryBack() { malloc_trim(0); }
 
 }  // namespace
 
+bool ServerCore::Full() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return open_.size() >= limits.max_connections;
+}
+
+void ServerCore::Admit(const std::shared_ptr<Connection>& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  open_.insert(c);
+}
+
 void ServerCore::Forget(const std::shared_ptr<Connection>& c) {
-  open.erase(c);
-  if (stopping && open.empty()) io.stop();
+  std::lock_guard<std::mutex> lock(mu_);
+  open_.erase(c);
+  if (stopping && open_.empty()) io.stop();
+}
+
+std::vector<std::shared_ptr<Connection>> ServerCore::Open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {open_.begin(), open_.end()};
 }
 
 Connection::Connection(ServerCore* core, boost::asio::ip::tcp::socket socket)
@@ -138,7 +154,7 @@ void Connection::Dispatch() {
   parser_.reset();
   keep_alive_ = msg.keep_alive();
   accepts_gzip_ = AcceptsGzip(std::string(msg[http::field::accept_encoding]));
-  auto req = std::make_shared<HttpRequest>();
+  auto req = std::make_unique<HttpRequest>();
   req->method = std::string(msg.method_string());
   req->target = std::string(msg.target());
   size_t q = req->target.find('?');
@@ -162,43 +178,35 @@ void Connection::Dispatch() {
     return Refuse(415, "Unsupported Media Type: Content-Encoding " + encoding + "\n");
   }
   large_ = req->body.size() > kLargeExchange;
-  auto self = shared_from_this();
-  core_->workers->Post([self, req] {
-    HandlerResult result;
-    try {
-      result = self->core_->handler->Handle(*req);
-    } catch (const std::exception& e) {
-      std::cerr << "omni-emulator: handler failed: " << e.what() << std::endl;
-      result = HandlerResult{HttpResponse::Text(500, "Internal Server Error\n", true), {}};
-    } catch (...) {
-      result = HandlerResult{HttpResponse::Text(500, "Internal Server Error\n", true), {}};
-    }
-    bool large = req->body.size() > kLargeExchange;
-    *req = HttpRequest();
-    if (large) GiveMemoryBack();
-    auto shared = std::make_shared<HandlerResult>(std::move(result));
-    boost::asio::post(self->core_->io, [self, shared] {
-      if (shared->park) return self->Park(std::move(*shared->park));
-      self->Write(std::move(shared->response));
-    });
-  });
+  HandlerResult result;
+  try {
+    result = core_->handler->Handle(*req);
+  } catch (const std::exception& e) {
+    std::cerr << "omni-emulator: handler failed: " << e.what() << std::endl;
+    result = HandlerResult{HttpResponse::Text(500, "Internal Server Error\n", true), {}};
+  } catch (...) {
+    result = HandlerResult{HttpResponse::Text(500, "Internal Server Error\n", true), {}};
+  }
+  req.reset();
+  if (large_) GiveMemoryBack();
+  if (result.park) return Park(std::move(*result.park));
+  Write(std::move(result.response));
 }
 
 void Connection::Park(ParkRequest park) {
   if (state_ == State::kClosed) return;
   auto finish = std::make_shared<std::function<HttpResponse(WakeReason)>>(std::move(park.finish));
   auto self = shared_from_this();
-  // Builds the answer on a worker and hands it back to the I/O thread.
+  // Called by the lot from any thread: the answer is built on this connection's strand.
   auto wake = [self, finish](WakeReason reason) {
-    self->core_->workers->Post([self, finish, reason] {
+    boost::asio::post(self->stream_.get_executor(), [self, finish, reason] {
       HttpResponse r;
       try {
         r = (*finish)(reason);
       } catch (...) {
         r = HttpResponse::Text(500, "Internal Server Error\n", true);
       }
-      auto shared = std::make_shared<HttpResponse>(std::move(r));
-      boost::asio::post(self->core_->io, [self, shared] { self->Woken(std::move(*shared)); });
+      self->Woken(std::move(r));
     });
   };
   if (core_->stopping) return wake(WakeReason::kShutdown);  // parked after the stop began
@@ -282,10 +290,16 @@ void Connection::Write(HttpResponse r) {
 }
 
 void Connection::OnShutdown() {
-  if (state_ == State::kIdle || state_ == State::kReading) Close();
+  auto self = shared_from_this();
+  boost::asio::post(stream_.get_executor(), [self] {
+    if (self->state_ == State::kIdle || self->state_ == State::kReading) self->Close();
+  });
 }
 
-void Connection::ForceClose() { Close(); }
+void Connection::ForceClose() {
+  auto self = shared_from_this();
+  boost::asio::post(stream_.get_executor(), [self] { self->Close(); });
+}
 
 void Connection::Close() {
   if (state_ == State::kClosed) return;

@@ -1,9 +1,12 @@
-// Connection: one client socket's HTTP/1.1 life on the I/O thread: wait for a request (idle
-// time-out), read its headers and body under the limits, hand it to a worker, park it when the
-// handler asks, write the answer, and go on with the next (pipelined) request. Internal to the
-// transport.
+// Connection: one client socket's HTTP/1.1 life: wait for a request (idle time-out), read its
+// headers and body under the limits, run the handler, park the request when the handler asks,
+// write the answer, and go on with the next (pipelined) request. Internal to the transport.
 //
-// Thread-safety: every member runs on the I/O thread; workers reach it only through posts.
+// Thread-safety: every member runs on the connection's strand (its socket's executor), on
+// whichever of the server's threads is free; anything else reaches it only through posts to
+// that strand. The handler runs inline on the strand: the thread that read a request runs its
+// call, so a call costs no hand-off between threads, and while it runs the other threads go on
+// serving every other connection.
 #pragma once
 
 #include <atomic>
@@ -12,13 +15,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_set>
+#include <vector>
 
 #include "server/transport/handler.h"
 #include "server/transport/http_server.h"
 #include "server/transport/parking_lot.h"
-#include "server/transport/worker_pool.h"
 
 namespace omni {
 
@@ -26,25 +30,31 @@ class Connection;
 
 // What every connection shares: owned by HttpServer::Impl.
 struct ServerCore {
-  boost::asio::io_context io{1};
+  explicit ServerCore(int threads) : io(threads) {}
+  boost::asio::io_context io;
   RequestHandler* handler = nullptr;
   HttpLimits limits;
-  std::unique_ptr<WorkerPool> workers;
   std::unique_ptr<ParkingLot> lot;
-  std::unordered_set<std::shared_ptr<Connection>> open;  // I/O thread only
-  bool stopping = false;                                 // I/O thread only
-  // Called (on the I/O thread) when a connection is gone, so a stopping server can finish.
+  std::atomic<bool> stopping{false};
+  bool Full();  // the connection limit is reached
+  void Admit(const std::shared_ptr<Connection>& c);
+  // Called when a connection is gone, so a stopping server can finish.
   void Forget(const std::shared_ptr<Connection>& c);
+  std::vector<std::shared_ptr<Connection>> Open();
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<std::shared_ptr<Connection>> open_;  // guarded by mu_
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(ServerCore* core, boost::asio::ip::tcp::socket socket);
   void Start();
-  // Server stop: an idle or half-read connection closes now; one with a call in flight closes
-  // after its answer.
+  // Server stop, from any thread: an idle or half-read connection closes now; one with a call in
+  // flight closes after its answer.
   void OnShutdown();
-  // Closes the socket at once (end of the grace period).
+  // Closes the socket at once (end of the grace period), from any thread.
   void ForceClose();
 
  private:
@@ -54,7 +64,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadBody();
   void Dispatch();
   void Park(ParkRequest park);
-  void Woken(HttpResponse response);  // I/O thread: a parked request's answer is ready
+  void Woken(HttpResponse response);  // a parked request's answer is ready
   void Write(HttpResponse response);
   void Refuse(int status, const std::string& text);  // answer and close
   void Close();

@@ -5,7 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
+#include <boost/asio/strand.hpp>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include "server/transport/connection.h"
 
@@ -16,11 +20,15 @@ using tcp = asio::ip::tcp;
 
 class HttpServer::Impl {
  public:
-  Impl(RequestHandler* handler, HttpLimits limits) : acceptor_(core_.io), retry_(core_.io) {
+  Impl(RequestHandler* handler, HttpLimits limits)
+      : core_(std::max(1, limits.workers)),
+        strand_(asio::make_strand(core_.io)),
+        acceptor_(strand_),
+        retry_(strand_),
+        grace_(strand_) {
     core_.handler = handler;
     core_.limits = limits;
     core_.lot = std::make_unique<ParkingLot>(core_.io, limits.max_parked);
-    grace_ = std::make_unique<asio::steady_timer>(core_.io);
   }
 
   bool Bind(const std::string& host, int port, std::string* error) {
@@ -50,30 +58,34 @@ class HttpServer::Impl {
     return true;
   }
 
+  // The calling thread and workers-1 more run the loop: each reads requests, runs their calls
+  // inline and writes the answers. A call in flight past the grace period keeps its thread until
+  // it returns; Run joins every thread, so nothing a call uses is destroyed under it.
   void Run() {
-    core_.workers = std::make_unique<WorkerPool>(core_.limits.workers);
-    Accept();
+    asio::post(strand_, [this] { Accept(); });
+    std::vector<std::thread> threads;
+    for (int i = 1; i < core_.limits.workers; ++i) {
+      threads.emplace_back([this] { core_.io.run(); });
+    }
     core_.io.run();
-    // Calls still running past the grace period post their answers to a stopped loop; the pool
-    // waits for them, so nothing they use is destroyed under them.
-    core_.workers->Stop();
+    for (auto& t : threads) t.join();
   }
 
   void Stop(std::chrono::milliseconds grace) {
-    asio::post(core_.io, [this, grace] {
+    asio::post(strand_, [this, grace] {
       if (core_.stopping) return;
       core_.stopping = true;
       boost::system::error_code ec;
       acceptor_.close(ec);
       retry_.cancel();
-      std::vector<std::shared_ptr<Connection>> open(core_.open.begin(), core_.open.end());
+      std::vector<std::shared_ptr<Connection>> open = core_.Open();
       for (const auto& c : open) c->OnShutdown();
       core_.lot->WakeAll(WakeReason::kShutdown);
-      if (core_.open.empty()) return core_.io.stop();
-      grace_->expires_after(grace);
-      grace_->async_wait([this](const boost::system::error_code& ec) {
+      if (open.empty()) return core_.io.stop();
+      grace_.expires_after(grace);
+      grace_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
-        std::vector<std::shared_ptr<Connection>> left(core_.open.begin(), core_.open.end());
+        std::vector<std::shared_ptr<Connection>> left = core_.Open();
         if (!left.empty()) {
           std::cerr << "omni-emulator: grace period over, closing " << left.size()
                     << " connection(s) with calls in flight" << std::endl;
@@ -88,7 +100,9 @@ class HttpServer::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    // Each connection's socket gets a strand of its own: its handlers never run concurrently.
+    acceptor_.async_accept(asio::make_strand(core_.io), [this](boost::system::error_code ec,
+                                                               tcp::socket socket) {
       if (core_.stopping) return;
       if (ec) {
         // Out of file descriptors (or a transient error): try again shortly instead of spinning.
@@ -98,12 +112,13 @@ class HttpServer::Impl {
         });
         return;
       }
-      if (core_.open.size() >= core_.limits.max_connections) {
+      // Only this strand admits connections, so the room it sees cannot shrink before Admit.
+      if (core_.Full()) {
         RefuseConnection(std::move(socket));
       } else {
         auto c = std::make_shared<Connection>(&core_, std::move(socket));
-        core_.open.insert(c);
-        c->Start();
+        core_.Admit(c);
+        c->Start();  // its first read: the handlers then run on the connection's strand
       }
       Accept();
     });
@@ -124,9 +139,10 @@ class HttpServer::Impl {
     });
   }
 
+  asio::strand<asio::io_context::executor_type> strand_;  // the acceptor's, Stop's and timers'
   tcp::acceptor acceptor_;
   asio::steady_timer retry_;
-  std::unique_ptr<asio::steady_timer> grace_;
+  asio::steady_timer grace_;
 };
 
 HttpServer::HttpServer(RequestHandler* handler, HttpLimits limits)
@@ -140,9 +156,6 @@ void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 void HttpServer::Publish(const std::string& channel, std::int64_t position) {
   impl_->core_.lot->Publish(channel, position);
 }
-void HttpServer::WakeAll() {
-  ParkingLot* lot = impl_->core_.lot.get();
-  asio::post(impl_->core_.io, [lot] { lot->WakeAll(WakeReason::kPublished); });
-}
+void HttpServer::WakeAll() { impl_->core_.lot->WakeAll(WakeReason::kPublished); }
 
 }  // namespace omni

@@ -6,9 +6,15 @@ namespace omni {
 
 ParkingLot::~ParkingLot() = default;
 
+std::size_t ParkingLot::parked() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_ticket_.size();
+}
+
 std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
                                std::chrono::milliseconds timeout,
                                std::function<void(WakeReason)> wake) {
+  std::lock_guard<std::mutex> lock(mu_);
   if (by_ticket_.size() >= capacity_) return 0;
   auto w = std::make_shared<Waiter>();
   w->ticket = next_ticket_++;
@@ -23,6 +29,8 @@ std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
     boost::asio::post(io_, [this, w] { Finish(w, WakeReason::kPublished); });
     return w->ticket;
   }
+  // The timer is only touched under mu_ (started here, cancelled in Take); its handler holds
+  // the waiter weakly and finishes it under the lock, so a wake and a time-out never both run.
   w->timer = std::make_unique<boost::asio::steady_timer>(io_, timeout);
   waiting_[channel].push_back(w);
   std::weak_ptr<Waiter> weak = w;
@@ -35,13 +43,14 @@ std::uint64_t ParkingLot::Park(const std::string& channel, std::int64_t after,
 }
 
 void ParkingLot::Cancel(std::uint64_t ticket) {
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = by_ticket_.find(ticket);
   if (it == by_ticket_.end()) return;
-  if (auto w = it->second.lock()) Finish(w, WakeReason::kShutdown, true);
+  if (auto w = it->second.lock()) Take(w);  // forgotten: its wake is dropped, not called
 }
 
-void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, bool cancelled) {
-  if (w->done) return;
+std::function<void(WakeReason)> ParkingLot::Take(const std::shared_ptr<Waiter>& w) {
+  if (w->done) return {};
   w->done = true;
   by_ticket_.erase(w->ticket);
   if (w->timer) w->timer->cancel();
@@ -50,30 +59,51 @@ void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, boo
     it->second.remove(w);
     if (it->second.empty()) waiting_.erase(it);
   }
-  auto wake = std::move(w->wake);
-  if (!cancelled) wake(reason);
+  return std::move(w->wake);
+}
+
+void ParkingLot::Finish(const std::shared_ptr<Waiter>& w, WakeReason reason) {
+  std::function<void(WakeReason)> wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake = Take(w);
+  }
+  if (wake) wake(reason);
 }
 
 void ParkingLot::Publish(const std::string& channel, std::int64_t position) {
-  boost::asio::post(io_, [this, channel, position] { PublishOnIo(channel, position); });
-}
-
-void ParkingLot::PublishOnIo(const std::string& channel, std::int64_t position) {
-  auto& last = last_published_[channel];
-  if (position > last) last = position;
-  auto it = waiting_.find(channel);
-  if (it == waiting_.end()) return;
-  std::vector<std::shared_ptr<Waiter>> ready;
-  for (const auto& w : it->second) {
-    if (position > w->after) ready.push_back(w);
+  std::vector<std::function<void(WakeReason)>> ready;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& last = last_published_[channel];
+    if (position > last) last = position;
+    auto it = waiting_.find(channel);
+    if (it == waiting_.end()) return;
+    std::vector<std::shared_ptr<Waiter>> due;
+    for (const auto& w : it->second) {
+      if (position > w->after) due.push_back(w);
+    }
+    for (const auto& w : due) ready.push_back(Take(w));
   }
-  for (const auto& w : ready) Finish(w, WakeReason::kPublished);
+  // Publish is called from the change notifier's thread: the answers are built on the I/O
+  // context's threads, where each wake callback posts its work.
+  for (auto& wake : ready) {
+    if (wake) wake(WakeReason::kPublished);
+  }
 }
 
 void ParkingLot::WakeAll(WakeReason reason) {
-  std::vector<std::shared_ptr<Waiter>> all;
-  for (const auto& [channel, list] : waiting_) all.insert(all.end(), list.begin(), list.end());
-  for (const auto& w : all) Finish(w, reason);
+  std::vector<std::function<void(WakeReason)>> ready;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::shared_ptr<Waiter>> all;
+    for (const auto& [channel, list] : waiting_) all.insert(all.end(), list.begin(), list.end());
+    // Waiters posted for an immediate answer are not in waiting_; they answer on their own.
+    for (const auto& w : all) ready.push_back(Take(w));
+  }
+  for (auto& wake : ready) {
+    if (wake) wake(reason);
+  }
 }
 
 }  // namespace omni

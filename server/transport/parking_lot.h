@@ -3,8 +3,8 @@
 // lot remembers the last position published on each channel, so a request that parks after a
 // publication it has not seen yet is woken at once instead of missing it.
 //
-// Thread-safety: Publish() may be called from any thread (it posts to the I/O context). Every other
-// member runs on the I/O context's thread only, and each wake callback is called there, once.
+// Thread-safety: thread-safe; one mutex guards every member below it. A wake callback is called
+// once, on one of the I/O context's threads, never under the mutex and never inside Park().
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +14,7 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -38,7 +39,7 @@ class ParkingLot {
   void Publish(const std::string& channel, std::int64_t position);
   // Wakes every waiter with `reason` (shutdown).
   void WakeAll(WakeReason reason);
-  std::size_t parked() const { return by_ticket_.size(); }
+  std::size_t parked() const;
 
  private:
   struct Waiter {
@@ -50,12 +51,14 @@ class ParkingLot {
     bool done = false;
   };
   using WaiterList = std::list<std::shared_ptr<Waiter>>;
-  void PublishOnIo(const std::string& channel, std::int64_t position);
-  // Removes the waiter; calls wake unless cancelled.
-  void Finish(const std::shared_ptr<Waiter>& w, WakeReason reason, bool cancelled = false);
+  // Removes the waiter (mu_ held) and returns its wake callback, empty when it had finished
+  // already; the caller calls it after unlocking.
+  std::function<void(WakeReason)> Take(const std::shared_ptr<Waiter>& w);
+  void Finish(const std::shared_ptr<Waiter>& w, WakeReason reason);
 
   boost::asio::io_context& io_;
-  std::size_t capacity_;
+  const std::size_t capacity_;
+  mutable std::mutex mu_;
   std::map<std::string, WaiterList> waiting_;
   std::map<std::string, std::int64_t> last_published_;
   std::map<std::uint64_t, std::weak_ptr<Waiter>> by_ticket_;
