@@ -246,8 +246,8 @@ int main(int argc, char** argv) {
       "admin-password", po::value<std::string>()->default_value("password"),
       "password of that administrator (OMNI_ADMIN_PASSWORD)")(
       "workers", po::value<int>()->default_value(DefaultWorkers()),
-      "worker threads that run calls; idle connections and parked requests use none; default "
-      "twice the cores, 4 to 16 (OMNI_WORKERS)")(
+      "threads that serve connections and run their calls; idle connections and parked "
+      "requests use none; default twice the cores, 4 to 16 (OMNI_WORKERS)")(
       "max-connections", po::value<std::size_t>()->default_value(10000),
       "open connections at most; more are answered 503 and closed (OMNI_MAX_CONNECTIONS)")(
       "max-header-bytes", po::value<std::size_t>()->default_value(64 * 1024),

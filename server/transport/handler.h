@@ -1,10 +1,11 @@
-// RequestHandler: what the transport calls for each request, on a worker thread. A handler answers
+// RequestHandler: what the transport calls for each request, on one of the server's threads (the
+// one that read the request). A handler answers
 // with a response at once, or asks for the request to be parked: "answer when something is
 // published on channel C after position N, or after T", without holding a worker meanwhile. The
 // transport knows nothing of what a handler serves (SOAP, pages, long-polls); a handler knows
 // nothing of sockets.
 //
-// Thread-safety: Handle() is called from many worker threads at once and must be thread-safe.
+// Thread-safety: Handle() is called from many threads at once and must be thread-safe.
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,7 @@ struct ParkRequest {
   std::string channel;     // e.g. "changes:<orgId>"
   std::int64_t after = 0;  // wake for a publication of a position greater than this
   std::chrono::milliseconds timeout{0};
-  // Builds the answer once the request wakes; runs on a worker thread.
+  // Builds the answer once the request wakes; runs on one of the server's threads.
   std::function<HttpResponse(WakeReason)> finish;
 };
 

@@ -1,13 +1,15 @@
-// HttpServer: HTTP/1.1 on an event loop. One I/O thread (Boost.Asio, with Boost.Beast parsing)
-// owns every socket: idle keep-alive connections and parked requests cost no worker. A request
-// that has been read whole (de-chunked, gzip-inflated) is handed to the RequestHandler on a
-// bounded pool of worker threads; its answer goes back to the I/O thread to be written, gzip-
-// compressed when the client accepts it. Requests pipelined on one connection are answered in
+// HttpServer: HTTP/1.1 on an event loop. A bounded pool of threads (`workers`) runs one Boost.Asio
+// io_context (Boost.Beast parsing) that owns every socket: idle keep-alive connections and parked
+// requests cost no thread. The thread that has read a request whole (de-chunked, gzip-inflated)
+// runs the RequestHandler for it inline and writes the answer, gzip-compressed when the client
+// accepts it: no hand-off between threads, which on a small machine costs more than the call's
+// own work. While a call runs, the other threads serve every other connection. Requests pipelined on one connection are answered in
 // order, one at a time. Every limit (connections, header and body size, time to send the headers
 // and the body, idle time, parked requests) has a clean answer when crossed; malformed HTTP gets
 // a 400 and a closed connection at once.
 //
-// Thread-safety: Bind() then Run() from one thread (Run is the I/O loop and returns after Stop).
+// Thread-safety: Bind() then Run() from one thread (Run runs the loop on it and on workers-1 more
+// threads, and returns after Stop).
 // Stop() and Publish() may be called from any thread.
 #pragma once
 

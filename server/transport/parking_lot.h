@@ -1,5 +1,5 @@
 // ParkingLot: requests waiting for a publication on a channel, or for their time-out, without a
-// worker thread each. Positions on a channel only grow (the change log's positions per org); the
+// thread each. Positions on a channel only grow (the change log's positions per org); the
 // lot remembers the last position published on each channel, so a request that parks after a
 // publication it has not seen yet is woken at once instead of missing it.
 //
