@@ -36,9 +36,14 @@ void Call(const char* what, Fn&& fn) {
 ChangeNotifier::ChangeNotifier(std::string url, NotifierCallbacks callbacks)
     : url_(std::move(url)), callbacks_(std::move(callbacks)) {
   // Named, so that an operator (or a test) can tell the listening connection apart.
-  if (url_.find("application_name=") == std::string::npos) {
-    url_ += (url_.find('?') == std::string::npos ? "?" : "&");
-    url_ += "application_name=omni-notifier";
+  // A URL takes it as a query parameter; a key=value connection string as one more pair.
+  if (url_.find("application_name") == std::string::npos) {
+    if (url_.rfind("postgres://", 0) == 0 || url_.rfind("postgresql://", 0) == 0) {
+      url_ += (url_.find('?') == std::string::npos ? "?" : "&");
+      url_ += "application_name=omni-notifier";
+    } else {
+      url_ += " application_name=omni-notifier";
+    }
   }
   thread_ = std::thread([this] { Run(); });
 }

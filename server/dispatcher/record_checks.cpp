@@ -322,7 +322,7 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
     Record merged = before;
     for (const auto& [name, v] : changes.fields) merged.Set(name, v);
     FillComputedFields(obj, &merged);
-    changes.Set("Name", *merged.Find("Name"));
+    CopyComputedFields(obj, merged, &changes);
   }
   changes.Set("LastModifiedById", s.user_id);
   changes.Set("LastModifiedDate", s.now);

@@ -35,4 +35,9 @@ void FillComputedFields(const ObjectDef& obj, Record* row) {
   row->Set("Name", name.empty() ? Value() : Value(name));
 }
 
+void CopyComputedFields(const ObjectDef& obj, const Record& from, Record* to) {
+  if (FieldsNeededForComputed(obj).empty()) return;
+  if (const Value* name = from.Find("Name")) to->Set("Name", *name);
+}
+
 }  // namespace omni

@@ -21,5 +21,7 @@ std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current)
 // computed fields of *row from the inputs *row holds. Both do nothing for other objects.
 std::vector<const FieldDef*> FieldsNeededForComputed(const ObjectDef& obj);
 void FillComputedFields(const ObjectDef& obj, Record* row);
+// Copies the computed fields of `from` (filled by FillComputedFields) into *to.
+void CopyComputedFields(const ObjectDef& obj, const Record& from, Record* to);
 
 }  // namespace omni

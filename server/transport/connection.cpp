@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/error.hpp>
+#include <ctime>
 #include <iostream>
 
 #include "server/transport/gzip.h"
@@ -27,6 +28,23 @@ constexpr auto kRefusalWriteTimeout = std::chrono::seconds(5);
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 
 void GiveMemoryBack() { malloc_trim(0); }
+
+// The Date header every HTTP/1.1 origin server sends (RFC 9110 6.6.1), formatted once a second
+// per thread.
+const std::string& HttpDate() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != last) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text = buf;
+    last = now;
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -263,6 +281,7 @@ void Connection::Write(HttpResponse r) {
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(r.status));
+  response_.set(http::field::date, HttpDate());
   response_.set(http::field::content_type, r.content_type);
   for (const auto& [k, v] : r.headers) response_.set(k, v);
   if (accepts_gzip_ && r.body.size() >= kMinGzipBody) {

@@ -231,3 +231,19 @@ def test_memory_returns_after_large_requests(server_factory):
     after = s.rss_kib()
     print("rss idle %d KiB, after forty 10 MB creates %d KiB" % (idle, after))
     assert after < idle + 64 * 1024, (idle, after)
+
+
+def test_date_header_and_no_server_software(server_factory):
+    """Every answer carries a Date (HTTP/1.1 origin servers must) and, as Salesforce's own,
+    names no server software or version."""
+    import email.utils
+    server_factory()
+    sock = connect()
+    for request in (soap_request(LOGIN), b"GET /no-such-page HTTP/1.1\r\nHost: localhost\r\n\r\n"):
+        raw(sock, request)
+        status, headers, _ = read_response(sock)
+        assert status in (200, 404)
+        assert "server" not in headers
+        when = email.utils.parsedate_to_datetime(headers["date"])
+        assert abs(time.time() - when.timestamp()) < 120
+    sock.close()
