@@ -90,6 +90,9 @@ void ChangeNotifier::Run() {
       Receiver sessions(c, "omni_sessions", [&](const std::string&) {
         if (callbacks_.on_sessions_ended) Call("session", callbacks_.on_sessions_ended);
       });
+      Receiver clocks(c, "omni_clock", [&](const std::string& org) {
+        if (callbacks_.on_clock) Call("clock", [&] { callbacks_.on_clock(org); });
+      });
       // The receivers' LISTENs were sent on construction; a round trip proves they took effect.
       pqxx::nontransaction(c).exec("SELECT 1");
       {

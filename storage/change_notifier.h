@@ -1,7 +1,7 @@
 // ChangeNotifier: wakes this process when any server process commits record changes or ends a
-// session. It owns one thread and one dedicated PostgreSQL connection doing LISTEN omni_changes
-// and LISTEN omni_sessions (storage/change_log.h, storage/session_tx.h), and reconnects after the
-// database restarts.
+// session, or changes an org's clock. It owns one thread and one dedicated PostgreSQL connection
+// doing LISTEN omni_changes, LISTEN omni_sessions and LISTEN omni_clock (storage/change_log.h,
+// storage/session_tx.h), and reconnects after the database restarts.
 //
 // Notifications are wake-ups, not data: a change callback says "org X has committed changes up
 // to position N"; the consumer then reads Store::ReadChangesAfter from the last position it
@@ -27,6 +27,7 @@ namespace omni::storage {
 struct NotifierCallbacks {
   std::function<void(const std::string& org, std::int64_t position)> on_change;
   std::function<void()> on_sessions_ended;
+  std::function<void(const std::string& org)> on_clock;  // the org's clock was changed
   std::function<void()> on_connected;
   std::function<void()> on_disconnected;
 };

@@ -52,6 +52,25 @@ pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, 
 // Runs parameterless SQL (possibly several statements) as one simple query.
 pqxx::result ExecSimple(pqxx::transaction_base& w, const std::string& sql);
 
+// Runs fn(conn, nontransaction) on a pooled connection: one statement, no BEGIN/COMMIT.
+template <typename Fn>
+auto WithoutTx(ConnectionPool& pool, Fn fn) {
+  auto conn = pool.Acquire();
+  struct Back {
+    ConnectionPool& pool;
+    std::unique_ptr<PgConn>& conn;
+    ~Back() { pool.Release(std::move(conn)); }
+  } back{pool, conn};
+  try {
+    pqxx::nontransaction w(conn->conn);
+    return fn(*conn, w);
+  } catch (const StorageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw StorageError(e.what());
+  }
+}
+
 inline Value Cell(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return std::string(f.c_str(), f.size());

@@ -59,6 +59,9 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       "NULL, kind text NOT NULL, object text NOT NULL, record_id text NOT NULL, user_id text NOT "
       "NULL, before jsonb, after jsonb, committed_at timestamptz NOT NULL, PRIMARY KEY (org_id, "
       "position))",
+      // The emulator clock of each org (storage/clock_row.h), shared by every server process.
+      "CREATE TABLE IF NOT EXISTS omni_clocks (org_id text PRIMARY KEY, frozen boolean NOT NULL, "
+      "at_millis bigint NOT NULL, offset_millis bigint NOT NULL, version bigint NOT NULL)",
   };
   for (const auto& obj : catalog.objects()) {
     std::string table = QuoteIdent(obj.TableName());

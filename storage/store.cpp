@@ -219,28 +219,6 @@ std::unique_ptr<Tx> Store::BeginReadOnly() {
   }
 }
 
-namespace {
-
-// Runs fn(conn, nontransaction) on a pooled connection: one statement, no BEGIN/COMMIT.
-template <typename Fn>
-auto WithoutTx(ConnectionPool& pool, Fn fn) {
-  auto conn = pool.Acquire();
-  struct Back {
-    ConnectionPool& pool;
-    std::unique_ptr<PgConn>& conn;
-    ~Back() { pool.Release(std::move(conn)); }
-  } back{pool, conn};
-  try {
-    pqxx::nontransaction w(conn->conn);
-    return fn(*conn, w);
-  } catch (const StorageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw StorageError(e.what());
-  }
-}
-
-}  // namespace
 
 std::optional<SessionRow> Store::LookupSession(const std::string& session_id) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::optional<SessionRow> {

@@ -26,6 +26,7 @@
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
 #include "storage/change_log.h"
+#include "storage/clock_row.h"
 #include "storage/locator_tx.h"
 #include "storage/record_tx.h"
 #include "storage/session_tx.h"
@@ -119,6 +120,15 @@ class Store {
   // The position of the org's oldest change still kept (0 when it has none): a consumer whose
   // after_position + 1 is below it has missed changes that retention deleted.
   std::int64_t OldestChangePosition(const std::string& org);
+
+  // The org's clock (pg_clock.cpp): its stored row, created from `initial` when the org has none
+  // yet (the first process to ask decides, every later one reads the same row).
+  ClockRow LoadClock(const std::string& org, const ClockRow& initial);
+  // Stores `next` (its version is ignored) if the row is still at `expected_version`, and sends
+  // NOTIFY omni_clock '<org>' on commit; the stored row, or nullopt when another change came
+  // first (re-read and decide again).
+  std::optional<ClockRow> SaveClock(const std::string& org, const ClockRow& next,
+                                    std::int64_t expected_version);
 
   // Internal (PgTx): the next Id number from the in-process block of the Id sequence; `fetch`
   // takes a new block's first value from the database when the block is used up.
