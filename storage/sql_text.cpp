@@ -1,5 +1,7 @@
 #include "storage/sql_text.h"
 
+#include "storage/store.h"
+
 namespace omni::storage {
 
 std::string QuoteIdent(const std::string& ident) {
@@ -34,6 +36,19 @@ std::string SelectExprOf(const FieldDef& f, const std::string& col) {
 
 std::string Placeholder(int n, const FieldDef& f) {
   return "$" + std::to_string(n) + "::" + SqlTypeName(f.type);
+}
+
+namespace {
+
+std::string UniqueIndexName(const ObjectDef& obj, const FieldDef& f) {
+  return obj.TableName() + "_" + ObjectDef::ColumnName(f) + "_uniq";
+}
+
+}  // namespace
+
+bool UniqueViolation::IsOnField(const ObjectDef& obj, const FieldDef& f) const {
+  // PostgreSQL's message names the constraint: ... violates unique constraint "<index>".
+  return std::string(what()).find("\"" + UniqueIndexName(obj, f) + "\"") != std::string::npos;
 }
 
 std::vector<std::string> SchemaStatements(const Catalog& catalog) {
@@ -72,14 +87,24 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
     out.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(obj.TableName() + "_org") + " ON " +
                   table + " (org_id, systemmodstamp)");
     for (const auto& f : obj.fields) {
-      if (!f.unique) continue;
       std::string col = ObjectDef::ColumnName(f);
       // Salesforce keeps a unique value reserved while the record is in the recycle bin too.
-      out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " +
-                    QuoteIdent(obj.TableName() + "_" + col + "_uniq") + " ON " + table +
-                    " (org_id, " + QuoteIdent(col) + ")");
+      if (f.unique) {
+        out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table + " (org_id, " +
+                      QuoteIdent(col) + ")");
+      } else if (f.developer_name) {
+        // A DeveloperName is unique whatever the case; the index is its only check (a create
+        // that names one costs no lookup). A database written before the index existed may
+        // hold duplicates: it then starts without the index, with a warning.
+        out.push_back("DO $$ BEGIN CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table +
+                      " (org_id, lower(" + QuoteIdent(col) +
+                      ")); EXCEPTION WHEN unique_violation "
+                      "THEN RAISE WARNING 'duplicate DeveloperNames: no unique index %', '" +
+                      UniqueIndexName(obj, f) + "'; END $$");
+      }
     }
   }
+      std::string index = QuoteIdent(UniqueIndexName(obj, f));
   return out;
 }
 

@@ -36,10 +36,13 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A unique constraint refused a write (the backstop behind the dispatcher's own check).
+// A unique constraint refused a write (the backstop behind the dispatcher's own check, and the
+// only check of a DeveloperName).
 class UniqueViolation : public StorageError {
  public:
   using StorageError::StorageError;
+  // Whether the refusing index is the one that keeps field f of obj unique (sql_text.cpp).
+  bool IsOnField(const ObjectDef& obj, const FieldDef& f) const;
 };
 
 struct StoreOptions {

@@ -48,6 +48,8 @@ const char* StatusCodeName(StatusCode code) {
       return "DUPLICATE_EXTERNAL_ID";
     case StatusCode::kUnknownException:
       return "UNKNOWN_EXCEPTION";
+    case StatusCode::kDuplicateDeveloperName:
+      return "DUPLICATE_DEVELOPER_NAME";
   }
   return "UNKNOWN_EXCEPTION";
 }

@@ -34,6 +34,7 @@ enum class StatusCode {
   kMissingArgument,
   kDuplicateExternalId,
   kUnknownException,  // an unexpected failure of one record (a change listener threw)
+  kDuplicateDeveloperName,
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.
