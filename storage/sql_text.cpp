@@ -59,6 +59,12 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       "NULL, user_id text NOT NULL, created timestamptz NOT NULL DEFAULT now())",
       "CREATE TABLE IF NOT EXISTS omni_credentials (username text PRIMARY KEY, org_id text NOT "
       "NULL, user_id text NOT NULL, salt text NOT NULL, password_hash text NOT NULL)",
+      // Session expiry and login lockout (storage/session_tx.h), in epoch ms of the server's
+      // clock. Sessions of a database written before expiry existed have expired.
+      "ALTER TABLE omni_sessions ADD COLUMN IF NOT EXISTS expires_ms bigint NOT NULL DEFAULT 0, "
+      "ADD COLUMN IF NOT EXISTS timeout_ms bigint NOT NULL DEFAULT 0",
+      "ALTER TABLE omni_credentials ADD COLUMN IF NOT EXISTS failed_logins integer NOT NULL "
+      "DEFAULT 0, ADD COLUMN IF NOT EXISTS locked_until_ms bigint NOT NULL DEFAULT 0",
       "CREATE TABLE IF NOT EXISTS omni_autonumbers (org_id text NOT NULL, object text NOT NULL, "
       "field text NOT NULL, last bigint NOT NULL, PRIMARY KEY (org_id, object, field))",
       "CREATE SEQUENCE IF NOT EXISTS omni_id_seq",
@@ -88,6 +94,7 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
                   table + " (org_id, systemmodstamp)");
     for (const auto& f : obj.fields) {
       std::string col = ObjectDef::ColumnName(f);
+      std::string index = QuoteIdent(UniqueIndexName(obj, f));
       // Salesforce keeps a unique value reserved while the record is in the recycle bin too.
       if (f.unique) {
         out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table + " (org_id, " +
@@ -104,7 +111,6 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       }
     }
   }
-      std::string index = QuoteIdent(UniqueIndexName(obj, f));
   return out;
 }
 

@@ -94,8 +94,10 @@ class Store {
   const Catalog& catalog() const { return *catalog_; }
   const std::string& url() const { return url_; }
 
-  // One round trip, no transaction: the session, or nullopt (the session cache's miss path).
-  std::optional<SessionRow> LookupSession(const std::string& session_id);
+  // One round trip, no transaction: the session unless unknown or expired at now_ms, with its
+  // expiry extended as Salesforce extends it (TouchSession in pg.h); the session cache's miss
+  // path.
+  std::optional<SessionRow> LookupSession(const std::string& session_id, std::int64_t now_ms);
   // Whether the database answers (health page).
   bool Ping();
   // Statements sent to PostgreSQL by every Store of this process so far, BEGIN and COMMIT
