@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "server/core/clock.h"
 #include "server/soql/binder.h"
 
 namespace omni {
@@ -86,15 +87,16 @@ std::string GenerateDeveloperName(const WriteScope& s, const ObjectDef& obj, con
   const size_t max_length = f.length > 0 ? static_cast<size_t>(f.length) : 80;
   std::string base = DeveloperNameFromLabel(label, max_length);
   // Every name that base or a numbered variant of it could clash with starts with the first
-  // (max_length - 4) characters of base (suffixes up to 9999 before the stem is cut further).
+  // (max_length - 5) characters of base (suffixes up to 9999, and a trailing underscore the cut
+  // may drop).
   // The base holds only letters, digits and underscores, so it is a safe SOQL literal; LIKE's
   // '_' wildcard only widens the match, which the exact comparison narrows again.
-  std::string prefix = base.substr(0, std::min(base.size(), max_length > 8 ? max_length - 4 : 1));
+  std::string prefix = base.substr(0, std::min(base.size(), max_length > 8 ? max_length - 5 : 1));
   std::string soql =
       "SELECT " + f.name + " FROM " + obj.name + " WHERE " + f.name + " LIKE '" + prefix + "%'";
   soql::QueryPlan plan;
   std::vector<std::string> taken;
-  if (!soql::Compile(s.catalog, soql, std::time(nullptr), &plan)) {
+  if (!soql::Compile(s.catalog, soql, static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
     for (const auto& row : s.tx.records().RunQuery(s.org_id, plan, true, 0, 1000000)) {
       if (!row.empty() && row[0]) taken.push_back(*row[0]);
     }
