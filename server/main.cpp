@@ -28,6 +28,7 @@
 #include "server/events/change_bus.h"
 #include "server/events/fault_listener.h"
 #include "server/sessions/org_bootstrap.h"
+#include "server/sessions/secure_random.h"
 #include "server/sessions/session_service.h"
 #include "server/transport/http_server.h"
 #include "server/transport/routes.h"
@@ -150,7 +151,12 @@ int Serve(const po::variables_map& vm) {
   omni::ChangeBus bus;
   if (!faults->empty()) bus.Subscribe(std::make_shared<omni::FaultListener>(*faults));
   omni::Dispatcher dispatcher(catalog, store.get(), &bus, &*faults);
-  omni::SessionService sessions(store.get(), catalog.get());
+  omni::SessionPolicy session_policy;
+  session_policy.session_seconds = vm["session-timeout"].as<int>();
+  session_policy.lockout.max_attempts = vm["lockout-attempts"].as<int>();
+  session_policy.lockout.lockout_ms =
+      static_cast<std::int64_t>(vm["lockout-duration"].as<double>() * 1000);
+  omni::SessionService sessions(store.get(), catalog.get(), session_policy);
   // --- end of the data layer's wiring ---
   omni::QueryService queries(catalog, store.get());
   if (!omni::EnsureDefaultOrg(*store, *catalog, bus, vm["admin-username"].as<std::string>(),
@@ -285,6 +291,13 @@ int main(int argc, char** argv) {
       "(OMNI_PUBLIC_URL; default http://localhost:PORT)")(
       "wsdl-dir", po::value<std::string>()->default_value(OMNI_SOURCE_DIR "/wsdl"),
       "directory holding catalog.xml and partner.wsdl (OMNI_WSDL_DIR)");
+  opts.add_options()("session-timeout", po::value<int>()->default_value(7200),
+                     "seconds a session lives without a call, as the org's session timeout "
+                     "(login's sessionSecondsValid; OMNI_SESSION_TIMEOUT)")(
+      "lockout-attempts", po::value<int>()->default_value(10),
+      "wrong passwords in a row that lock a user out (OMNI_LOCKOUT_ATTEMPTS)")(
+      "lockout-duration", po::value<double>()->default_value(900),
+      "seconds a locked-out user stays locked out (OMNI_LOCKOUT_DURATION)");
   opts.add_options()("change-log-retention", po::value<long long>()->default_value(100000),
                      "changes kept per org in the change log, 0 for all "
                      "(OMNI_CHANGE_LOG_RETENTION)")(
@@ -315,6 +328,22 @@ int main(int argc, char** argv) {
   if (command != "serve") {
     std::cerr << "omni-emulator: unknown command '" << command << "'\n";
     return 2;
+  }
+  if (vm["session-timeout"].as<int>() < 1 || vm["lockout-attempts"].as<int>() < 1 ||
+      vm["lockout-duration"].as<double>() < 0) {
+    std::cerr << "omni-emulator: --session-timeout and --lockout-attempts must be at least 1, "
+                 "--lockout-duration at least 0\n";
+    return 2;
+  }
+  // Session ids are only as good as their randomness: without the kernel's source, no server.
+  {
+    unsigned char probe[16];
+    std::string random_error;
+    if (!omni::SecureRandomBytes(probe, sizeof probe, &random_error)) {
+      std::cerr << "omni-emulator: no cryptographic random source for session ids: " << random_error
+                << "\n";
+      return 1;
+    }
   }
   int workers = vm["workers"].as<int>();
   if (workers < 1 || workers > 256) {

@@ -81,6 +81,12 @@ std::string ImageColumns(const ObjectDef& obj);
 // The record of a row read with ImageColumns, starting at column `first`.
 Record ImageRecord(const ObjectDef& obj, const pqxx::row& row, int first = 0);
 
+// The session with this id if it has not expired at now_ms, its expiry moved to now_ms + its
+// timeout when more than half of the timeout has passed since it was last moved (Salesforce's
+// rule): one statement (pg_sessions.cpp).
+std::optional<SessionRow> TouchSession(PgConn& c, pqxx::transaction_base& w,
+                                       const std::string& session_id, std::int64_t now_ms);
+
 class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
  public:
   PgTx(Store* store, ConnectionPool* pool, std::unique_ptr<PgConn> conn, bool read_only);
@@ -127,11 +133,11 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
                           bool include_deleted) override;
 
   // SessionTx and LocatorTx (pg_sessions.cpp)
-  void InsertSession(const SessionRow& row) override;
+  void InsertSession(const SessionRow& row, std::int64_t now_ms) override;
   std::optional<SessionRow> FindSession(const std::string& session_id) override;
   void DeleteSession(const std::string& session_id) override;
-  std::optional<std::pair<std::string, std::string>> CheckLogin(
-      const std::string& username, const std::string& password) override;
+  LoginAttempt AttemptLogin(const std::string& username, const std::string& password,
+                            std::int64_t now_ms, const LockoutPolicy& policy) override;
   void SetPassword(const std::string& org, const std::string& user_id, const std::string& username,
                    const std::string& password) override;
   std::vector<std::string> OrgIds() override;

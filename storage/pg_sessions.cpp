@@ -4,20 +4,60 @@
 
 namespace omni::storage {
 
-void PgTx::InsertSession(const SessionRow& row) {
+namespace {
+
+SessionRow SessionOf(const pqxx::row& r) {
+  return SessionRow{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].as<std::int64_t>(),
+                    r[4].as<std::int64_t>()};
+}
+
+}  // namespace
+
+void PgTx::InsertSession(const SessionRow& row, std::int64_t now_ms) {
   Params p;
   p.Add(row.session_id);
   p.Add(row.org_id);
   p.Add(row.user_id);
-  Write("INSERT INTO omni_sessions (session_id, org_id, user_id) VALUES ($1, $2, $3)", p);
+  p.Add(std::to_string(row.expires_ms));
+  p.Add(std::to_string(row.timeout_ms));
+  p.Add(std::to_string(now_ms));
+  // Logins are rare: pruning the expired sessions here keeps the table small at no extra round
+  // trip. Another process may still cache one of them; it checks the expiry itself.
+  Write(
+      "WITH expired AS (DELETE FROM omni_sessions WHERE expires_ms <= $6::bigint) "
+      "INSERT INTO omni_sessions (session_id, org_id, user_id, expires_ms, timeout_ms) VALUES "
+      "($1, $2, $3, $4::bigint, $5::bigint)",
+      p);
 }
 
 std::optional<SessionRow> PgTx::FindSession(const std::string& session_id) {
   Params p;
   p.Add(session_id);
-  auto r = Run("SELECT session_id, org_id, user_id FROM omni_sessions WHERE session_id = $1", p);
+  auto r =
+      Run("SELECT session_id, org_id, user_id, expires_ms, timeout_ms FROM omni_sessions WHERE "
+          "session_id = $1",
+          p);
   if (r.empty()) return std::nullopt;
-  return SessionRow{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str()};
+  return SessionOf(r[0]);
+}
+
+std::optional<SessionRow> TouchSession(PgConn& c, pqxx::transaction_base& w,
+                                       const std::string& session_id, std::int64_t now_ms) {
+  Params p;
+  p.Add(session_id);
+  p.Add(std::to_string(now_ms));
+  // The row is written only when its expiry moves (at most once per half timeout); otherwise
+  // this is a plain read.
+  auto r = Exec(c, w,
+                "WITH touched AS (UPDATE omni_sessions SET expires_ms = $2::bigint + timeout_ms "
+                "WHERE session_id = $1 AND expires_ms > $2::bigint AND expires_ms - timeout_ms / "
+                "2 <= $2::bigint RETURNING session_id, org_id, user_id, expires_ms, timeout_ms) "
+                "SELECT session_id, org_id, user_id, expires_ms, timeout_ms FROM touched UNION "
+                "ALL SELECT session_id, org_id, user_id, expires_ms, timeout_ms FROM "
+                "omni_sessions WHERE session_id = $1 AND expires_ms - timeout_ms / 2 > $2::bigint",
+                p);
+  if (r.empty()) return std::nullopt;
+  return SessionOf(r[0]);
 }
 
 void PgTx::DeleteSession(const std::string& session_id) {
@@ -31,17 +71,48 @@ void PgTx::DeleteSession(const std::string& session_id) {
       p);
 }
 
-std::optional<std::pair<std::string, std::string>> PgTx::CheckLogin(const std::string& username,
-                                                                    const std::string& password) {
+LoginAttempt PgTx::AttemptLogin(const std::string& username, const std::string& password,
+                                std::int64_t now_ms, const LockoutPolicy& policy) {
   Params p;
   p.Add(username);
   p.Add(password);
   auto r =
-      Run("SELECT org_id, user_id FROM omni_credentials WHERE lower(username) = lower($1) AND "
-          "password_hash = md5(salt || $2)",
+      Run("SELECT username, org_id, user_id, password_hash = md5(salt || $2), failed_logins, "
+          "locked_until_ms FROM omni_credentials WHERE lower(username) = lower($1) ORDER BY "
+          "username LIMIT 1 FOR UPDATE",
           p);
-  if (r.empty()) return std::nullopt;
-  return std::make_pair(std::string(r[0][0].c_str()), std::string(r[0][1].c_str()));
+  LoginAttempt out;
+  if (r.empty()) return out;
+  const std::string stored_name = r[0][0].c_str();
+  const bool right = r[0][3].as<bool>();
+  const int failed = r[0][4].as<int>();
+  const std::int64_t locked_until = r[0][5].as<std::int64_t>();
+  if (locked_until > now_ms) {
+    out.outcome = LoginAttempt::Outcome::kLockedOut;
+    return out;
+  }
+  Params u;
+  u.Add(stored_name);
+  if (right) {
+    if (failed != 0 || locked_until != 0) {
+      Write(
+          "UPDATE omni_credentials SET failed_logins = 0, locked_until_ms = 0 WHERE username = $1",
+          u);
+    }
+    out.outcome = LoginAttempt::Outcome::kOk;
+    out.org_id = r[0][1].c_str();
+    out.user_id = r[0][2].c_str();
+    return out;
+  }
+  const bool locks = failed + 1 >= policy.max_attempts;
+  u.Add(std::to_string(locks ? 0 : failed + 1));
+  u.Add(std::to_string(locks ? now_ms + policy.lockout_ms : 0));
+  Write(
+      "UPDATE omni_credentials SET failed_logins = $2::integer, locked_until_ms = $3::bigint "
+      "WHERE username = $1",
+      u);
+  out.outcome = LoginAttempt::Outcome::kWrongPassword;
+  return out;
 }
 
 void PgTx::SetPassword(const std::string& org, const std::string& user_id,

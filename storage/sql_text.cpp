@@ -1,5 +1,7 @@
 #include "storage/sql_text.h"
 
+#include "storage/store.h"
+
 namespace omni::storage {
 
 std::string QuoteIdent(const std::string& ident) {
@@ -36,6 +38,19 @@ std::string Placeholder(int n, const FieldDef& f) {
   return "$" + std::to_string(n) + "::" + SqlTypeName(f.type);
 }
 
+namespace {
+
+std::string UniqueIndexName(const ObjectDef& obj, const FieldDef& f) {
+  return obj.TableName() + "_" + ObjectDef::ColumnName(f) + "_uniq";
+}
+
+}  // namespace
+
+bool UniqueViolation::IsOnField(const ObjectDef& obj, const FieldDef& f) const {
+  // PostgreSQL's message names the constraint: ... violates unique constraint "<index>".
+  return std::string(what()).find("\"" + UniqueIndexName(obj, f) + "\"") != std::string::npos;
+}
+
 std::vector<std::string> SchemaStatements(const Catalog& catalog) {
   std::vector<std::string> out = {
       "CREATE TABLE IF NOT EXISTS omni_orgs (org_id text PRIMARY KEY, name text NOT NULL, "
@@ -44,6 +59,12 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       "NULL, user_id text NOT NULL, created timestamptz NOT NULL DEFAULT now())",
       "CREATE TABLE IF NOT EXISTS omni_credentials (username text PRIMARY KEY, org_id text NOT "
       "NULL, user_id text NOT NULL, salt text NOT NULL, password_hash text NOT NULL)",
+      // Session expiry and login lockout (storage/session_tx.h), in epoch ms of the server's
+      // clock. Sessions of a database written before expiry existed have expired.
+      "ALTER TABLE omni_sessions ADD COLUMN IF NOT EXISTS expires_ms bigint NOT NULL DEFAULT 0, "
+      "ADD COLUMN IF NOT EXISTS timeout_ms bigint NOT NULL DEFAULT 0",
+      "ALTER TABLE omni_credentials ADD COLUMN IF NOT EXISTS failed_logins integer NOT NULL "
+      "DEFAULT 0, ADD COLUMN IF NOT EXISTS locked_until_ms bigint NOT NULL DEFAULT 0",
       "CREATE TABLE IF NOT EXISTS omni_autonumbers (org_id text NOT NULL, object text NOT NULL, "
       "field text NOT NULL, last bigint NOT NULL, PRIMARY KEY (org_id, object, field))",
       "CREATE SEQUENCE IF NOT EXISTS omni_id_seq",
@@ -75,12 +96,22 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
     out.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(obj.TableName() + "_org") + " ON " +
                   table + " (org_id, systemmodstamp)");
     for (const auto& f : obj.fields) {
-      if (!f.unique) continue;
       std::string col = ObjectDef::ColumnName(f);
+      std::string index = QuoteIdent(UniqueIndexName(obj, f));
       // Salesforce keeps a unique value reserved while the record is in the recycle bin too.
-      out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " +
-                    QuoteIdent(obj.TableName() + "_" + col + "_uniq") + " ON " + table +
-                    " (org_id, " + QuoteIdent(col) + ")");
+      if (f.unique) {
+        out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table + " (org_id, " +
+                      QuoteIdent(col) + ")");
+      } else if (f.developer_name) {
+        // A DeveloperName is unique whatever the case; the index is its only check (a create
+        // that names one costs no lookup). A database written before the index existed may
+        // hold duplicates: it then starts without the index, with a warning.
+        out.push_back("DO $$ BEGIN CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table +
+                      " (org_id, lower(" + QuoteIdent(col) +
+                      ")); EXCEPTION WHEN unique_violation "
+                      "THEN RAISE WARNING 'duplicate DeveloperNames: no unique index %', '" +
+                      UniqueIndexName(obj, f) + "'; END $$");
+      }
     }
   }
   return out;

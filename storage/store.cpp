@@ -220,14 +220,9 @@ std::unique_ptr<Tx> Store::BeginReadOnly() {
 }
 
 
-std::optional<SessionRow> Store::LookupSession(const std::string& session_id) {
-  return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::optional<SessionRow> {
-    Params p;
-    p.Add(session_id);
-    auto r = Exec(c, w,
-                  "SELECT session_id, org_id, user_id FROM omni_sessions WHERE session_id = $1", p);
-    if (r.empty()) return std::nullopt;
-    return SessionRow{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str()};
+std::optional<SessionRow> Store::LookupSession(const std::string& session_id, std::int64_t now_ms) {
+  return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {
+    return TouchSession(c, w, session_id, now_ms);
   });
 }
 

@@ -38,10 +38,13 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A unique constraint refused a write (the backstop behind the dispatcher's own check).
+// A unique constraint refused a write (the backstop behind the dispatcher's own check, and the
+// only check of a DeveloperName).
 class UniqueViolation : public StorageError {
  public:
   using StorageError::StorageError;
+  // Whether the refusing index is the one that keeps field f of obj unique (sql_text.cpp).
+  bool IsOnField(const ObjectDef& obj, const FieldDef& f) const;
 };
 
 struct StoreOptions {
@@ -101,8 +104,10 @@ class Store {
   const Catalog& catalog() const { return *catalog_; }
   const std::string& url() const { return url_; }
 
-  // One round trip, no transaction: the session, or nullopt (the session cache's miss path).
-  std::optional<SessionRow> LookupSession(const std::string& session_id);
+  // One round trip, no transaction: the session unless unknown or expired at now_ms, with its
+  // expiry extended as Salesforce extends it (TouchSession in pg.h); the session cache's miss
+  // path.
+  std::optional<SessionRow> LookupSession(const std::string& session_id, std::int64_t now_ms);
   // Whether the database answers (health page).
   bool Ping();
   // Statements sent to PostgreSQL by every Store of this process so far, BEGIN and COMMIT

@@ -125,6 +125,8 @@ bool ParseField(const pugi::xml_node& n, bool system, FieldDef* f, std::string* 
   if (auto d = n.attribute("default")) f->default_value = d.as_string();
   f->auto_number_format = n.attribute("autoNumberFormat").as_string();
   f->name_field = n.attribute("nameField").as_bool(false);
+  // Salesforce's rules for a DeveloperName hold wherever an object has one (CATALOG-DECISIONS D20).
+  f->developer_name = f->name == "DeveloperName" && f->type == FieldType::kString;
   f->reference_to = Split(n.attribute("referenceTo").as_string());
   f->relationship_name = n.attribute("relationshipName").as_string();
   for (auto v : n.children("value")) f->picklist_values.push_back(v.text().as_string());
@@ -157,6 +159,20 @@ const FieldDef* ObjectDef::FindField(const std::string& name) const {
 
 std::string ObjectDef::TableName() const { return "sobj_" + ToLower(name); }
 std::string ObjectDef::ColumnName(const FieldDef& f) { return ToLower(f.name); }
+
+const FieldDef* ObjectDef::DeveloperNameField() const {
+  for (const auto& f : fields) {
+    if (f.developer_name) return &f;
+  }
+  return nullptr;
+}
+
+const FieldDef* ObjectDef::NameField() const {
+  for (const auto& f : fields) {
+    if (f.name_field) return &f;
+  }
+  return nullptr;
+}
 
 std::shared_ptr<const Catalog> Catalog::Load(const std::string& path, std::string* error) {
   pugi::xml_document doc;

@@ -62,6 +62,9 @@ struct FieldDef {
   bool filterable = false, groupable = false, sortable = false, restricted_picklist = false;
   bool unique = false, id_lookup = false, auto_number = false, name_field = false;
   bool system = false;  // one of the system fields every sObject has
+  // The object's DeveloperName: letters, digits and single underscores, unique per object in the
+  // org whatever the case, generated from the name field when a create leaves it out.
+  bool developer_name = false;
   std::optional<std::string> default_value;
   std::string auto_number_format;
   std::vector<std::string> picklist_values;
@@ -84,6 +87,10 @@ struct ObjectDef {
   std::string TableName() const;
   // The column that stores a field (lowercase field name; PostgreSQL folds identifiers).
   static std::string ColumnName(const FieldDef& f);
+  // The field flagged developer_name, or nullptr.
+  const FieldDef* DeveloperNameField() const;
+  // The name field (nameField="true": MasterLabel, Name, ...), or nullptr.
+  const FieldDef* NameField() const;
 };
 
 class Catalog {

@@ -48,6 +48,8 @@ const char* StatusCodeName(StatusCode code) {
       return "DUPLICATE_EXTERNAL_ID";
     case StatusCode::kUnknownException:
       return "UNKNOWN_EXCEPTION";
+    case StatusCode::kDuplicateDeveloperName:
+      return "DUPLICATE_DEVELOPER_NAME";
   }
   return "UNKNOWN_EXCEPTION";
 }
@@ -88,6 +90,8 @@ const char* ExceptionCodeName(ExceptionCode code) {
       return "NUMBER_OUTSIDE_VALID_RANGE";
     case ExceptionCode::kInvalidQueryFilterOperator:
       return "INVALID_QUERY_FILTER_OPERATOR";
+    case ExceptionCode::kPasswordLockout:
+      return "PASSWORD_LOCKOUT";
   }
   return "UNKNOWN_EXCEPTION";
 }
@@ -127,6 +131,15 @@ Fault InvalidSessionFault() {
 Fault InvalidLoginFault() {
   return {ExceptionCode::kInvalidLogin, FaultKind::kLoginFault,
           "Invalid username, password, security token; or user locked out."};
+}
+
+// LIMITATIONS: no capture of the real lockout fault was found (real orgs often answer a locked-out
+// user with INVALID_LOGIN); the code is the WSDL's PASSWORD_LOCKOUT and the text the SOAP API
+// guide's description of that code (CATALOG-DECISIONS J3).
+Fault PasswordLockoutFault() {
+  return {ExceptionCode::kPasswordLockout, FaultKind::kLoginFault,
+          "The user has exceeded the allowed number of login attempts. The user must contact the "
+          "administrator to regain login access."};
 }
 
 Fault InvalidTypeFault(const std::string& type_name) {

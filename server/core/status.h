@@ -34,6 +34,7 @@ enum class StatusCode {
   kMissingArgument,
   kDuplicateExternalId,
   kUnknownException,  // an unexpected failure of one record (a change listener threw)
+  kDuplicateDeveloperName,
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.
@@ -55,6 +56,7 @@ enum class ExceptionCode {
   kMalformedId,
   kInvalidQueryFilterOperator,
   kNumberOutsideValidRange,
+  kPasswordLockout,
 };
 
 // Which fault element carries the code (ApiFault subtypes of the fault namespace).
@@ -93,6 +95,8 @@ struct Fault {
 // The canonical faults, with Salesforce's exact messages (see the wire notes, section 2).
 Fault InvalidSessionFault();
 Fault InvalidLoginFault();
+// A login refused because the user is locked out after too many wrong passwords.
+Fault PasswordLockoutFault();
 Fault InvalidTypeFault(const std::string& type_name);
 Fault MissingTypeFault();
 Fault NoSuchColumnFault(const std::string& field, const std::string& object);

@@ -5,6 +5,7 @@
 
 #include "server/core/sf_id.h"
 #include "server/core/unexpected.h"
+#include "server/dispatcher/developer_names.h"
 #include "server/dispatcher/field_values.h"
 #include "server/dispatcher/record_writer.h"
 #include "server/dispatcher/usage_rules.h"
@@ -50,6 +51,13 @@ bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
         break;
       }
       v = *norm;
+      if (f->developer_name) {
+        if (auto e = CheckDeveloperName(*f, *v)) {
+          bad = *e;
+          bad_at = i;
+          break;
+        }
+      }
     }
     if (v && f->type == FieldType::kReference) {
       const ObjectDef* target = s.catalog.FindByKeyPrefix(KeyPrefixOf(*v));
@@ -118,7 +126,10 @@ std::string FormatAutoNumber(const std::string& format, std::uint64_t n) {
   return format.substr(0, open) + digits + format.substr(close + 1);
 }
 
-Error DuplicateFromIndex(const ObjectDef& obj, const Record& values) {
+Error DuplicateFromIndex(const ObjectDef& obj, const Record& values,
+                         const storage::UniqueViolation& violation) {
+  const FieldDef* dev = obj.DeveloperNameField();
+  if (dev && violation.IsOnField(obj, *dev)) return DuplicateDeveloperName(obj, *dev);
   for (const auto& f : obj.fields) {
     const Value* v = values.Find(f.name);
     if (f.unique && v && *v) {
@@ -202,6 +213,17 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   }
   Record values;
   if (!CheckValues(s, obj, rec, "", &values, error)) return std::nullopt;
+  // A DeveloperName left out (or sent as nil) is generated from the name field, as Salesforce
+  // does; one named in fieldsToNull stays a missing required value.
+  const FieldDef* dev = obj.DeveloperNameField();
+  const FieldDef* label = obj.NameField();
+  const Value* given_dev = dev ? values.Find(dev->name) : nullptr;
+  const Value* given_label = label ? values.Find(label->name) : nullptr;
+  if (dev && label && (!given_dev || !*given_dev) && given_label && *given_label &&
+      !(*given_label)->empty() &&
+      std::find(required.begin(), required.end(), dev->name) == required.end()) {
+    values.Set(dev->name, GenerateDeveloperName(s, obj, *dev, **given_label));
+  }
   for (const auto& f : obj.fields) {
     if (!f.createable || f.nillable || f.defaulted_on_create || f.type == FieldType::kBoolean) {
       continue;
@@ -253,8 +275,8 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   Record stored;
   try {
     stored = s.tx.records().Insert(s.org_id, obj, row);
-  } catch (const storage::UniqueViolation&) {
-    *error = DuplicateFromIndex(obj, row);
+  } catch (const storage::UniqueViolation& violation) {
+    *error = DuplicateFromIndex(obj, row, violation);
     return std::nullopt;
   }
   if (!Changed(s, obj, ChangeEvent::Kind::kCreated, id, nullptr, stored, error)) {
@@ -330,8 +352,8 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
   std::optional<Record> stored;
   try {
     stored = s.tx.records().Update(s.org_id, obj, id, changes);
-  } catch (const storage::UniqueViolation&) {
-    *error = DuplicateFromIndex(obj, changes);
+  } catch (const storage::UniqueViolation& violation) {
+    *error = DuplicateFromIndex(obj, changes, violation);
     return false;
   }
   if (!stored) {

@@ -1,28 +1,16 @@
 #include "server/sessions/session_service.h"
 
-#include <fstream>
-
+#include "server/core/clock.h"
 #include "server/core/unexpected.h"
+#include "server/sessions/secure_random.h"
 
 namespace omni {
 
 namespace {
 
-// 40 random characters from the kernel: session ids must not be guessable.
-std::string RandomToken() {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  std::string out;
-  for (int i = 0; i < 96; ++i) {
-    unsigned char c = 0;
-    urandom.read(reinterpret_cast<char*>(&c), 1);
-    out += kAlphabet[c % 64];
-  }
-  return out;
-}
-
 constexpr size_t kMaxCachedSessions = 100000;
+// Characters of a session id after "<org15>!" (Salesforce's are of similar length).
+constexpr size_t kSessionTokenChars = 96;
 
 }  // namespace
 
@@ -35,20 +23,38 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
       std::lock_guard<std::mutex> lock(mu_);
       epoch = epoch_;
     }
+    const std::int64_t now = Clock::NowMillis();
     auto tx = store_->Begin();
-    auto who = tx->sessions().CheckLogin(username, password);
-    if (!who) return Result::Fail(InvalidLoginFault());
-    CallContext ctx{who->first, who->second};
+    auto attempt = tx->sessions().AttemptLogin(username, password, now, policy_.lockout);
+    using Attempt = storage::LoginAttempt::Outcome;
+    switch (attempt.outcome) {
+      case Attempt::kUnknownUser:
+        return Result::Fail(InvalidLoginFault());
+      case Attempt::kLockedOut:
+        return Result::Fail(PasswordLockoutFault());
+      case Attempt::kWrongPassword:
+        tx->Commit();  // the wrong password counts, in every process
+        return Result::Fail(InvalidLoginFault());
+      case Attempt::kOk:
+        break;
+    }
+    CallContext ctx{attempt.org_id, attempt.user_id};
     // The user first: a login that cannot answer with its user info leaves no session behind.
     auto info = GetUserInfo(ctx);
     if (info.fault) return Result::Fail(*info.fault);
+    std::string random_error;
+    std::string token = SecureRandomToken(kSessionTokenChars, &random_error);
+    if (token.empty()) return Result::Fail(UnexpectedFault("login", random_error));
     Result out;
     out.value.user = info.value;
     // Salesforce session ids start with the 15-character org id and '!'.
-    out.value.session_id = who->first.substr(0, 15) + "!" + RandomToken();
-    tx->sessions().InsertSession({out.value.session_id, who->first, who->second});
+    out.value.session_id = attempt.org_id.substr(0, 15) + "!" + token;
+    const std::int64_t timeout_ms = std::int64_t{policy_.session_seconds} * 1000;
+    storage::SessionRow row{out.value.session_id, attempt.org_id, attempt.user_id, now + timeout_ms,
+                            timeout_ms};
+    tx->sessions().InsertSession(row, now);
     tx->Commit();
-    Remember(out.value.session_id, ctx, epoch);
+    Remember(row, epoch);
     return out;
   });
 }
@@ -56,25 +62,31 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
 Outcome<CallContext> SessionService::Resolve(const std::string& session_id) {
   using Result = Outcome<CallContext>;
   if (session_id.empty()) return Result::Fail(InvalidSessionFault());
+  const std::int64_t now = Clock::NowMillis();
   std::uint64_t epoch;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (trusted_) {
       auto it = cache_.find(session_id);
-      if (it != cache_.end()) {
+      if (it != cache_.end() && now < it->second.fresh_until_ms) {
         Result out;
-        out.value = it->second;
+        out.value = it->second.ctx;
         return out;
       }
     }
     epoch = epoch_;
   }
+  // Not cached, or its expiry is near enough to move (or past): the database decides.
   return Guarded<CallContext>("session lookup", [&]() -> Result {
-    auto row = store_->LookupSession(session_id);
-    if (!row) return Result::Fail(InvalidSessionFault());
+    auto row = store_->LookupSession(session_id, now);
+    if (!row) {
+      std::lock_guard<std::mutex> lock(mu_);
+      cache_.erase(session_id);
+      return Result::Fail(InvalidSessionFault());
+    }
     Result out;
     out.value = CallContext{row->org_id, row->user_id};
-    Remember(session_id, out.value, epoch);
+    Remember(*row, epoch);
     return out;
   });
 }
@@ -95,12 +107,12 @@ Outcome<bool> SessionService::Logout(const std::string& session_id) {
   });
 }
 
-void SessionService::Remember(const std::string& session_id, const CallContext& ctx,
-                              std::uint64_t epoch) {
+void SessionService::Remember(const storage::SessionRow& row, std::uint64_t epoch) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!trusted_ || epoch != epoch_) return;
   if (cache_.size() >= kMaxCachedSessions) cache_.clear();
-  cache_[session_id] = ctx;
+  cache_[row.session_id] =
+      Cached{CallContext{row.org_id, row.user_id}, row.expires_ms - row.timeout_ms / 2};
 }
 
 void SessionService::OnSessionsEnded() {
@@ -148,6 +160,7 @@ Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
     u.language = get("LanguageLocaleKey").empty() ? "en_US" : get("LanguageLocaleKey");
     u.locale = get("LocaleSidKey").empty() ? "en_US" : get("LocaleSidKey");
     u.time_zone = get("TimeZoneSidKey").empty() ? "America/Los_Angeles" : get("TimeZoneSidKey");
+    u.session_seconds_valid = policy_.session_seconds;
     return out;
   });
 }

@@ -1,6 +1,17 @@
 // SessionService: login, logout, session lookup and user info, over sessions kept in the database
 // so that several server processes (and later several orgs) share them.
 //
+// Sessions expire as Salesforce's do: after the org's session timeout (login's
+// sessionSecondsValid; --session-timeout) without a call, where a call moves the expiry only once
+// more than half of the timeout has passed since it last moved ("the last active session time
+// value isn't updated until halfway through the timeout period"). Each session row carries its
+// expiry, times come from the Clock; a cached session is answered without a round trip only
+// while its expiry is more than half a timeout away, so a process never honours a session past
+// the expiry another process may have moved, nor an expired one. After
+// LockoutPolicy::max_attempts wrong passwords in a row a user is locked out (PASSWORD_LOCKOUT,
+// even with the right password) for lockout_ms; the run is counted in the credential's row, so
+// every process agrees.
+//
 // The hot path (Resolve for every call's SessionHeader) answers from an in-process cache without
 // a database round trip, and never honours a session after its logout:
 //   - in this process, Logout evicts the session once its delete has committed;
@@ -32,6 +43,12 @@ namespace omni {
 struct UserInfo {
   std::string org_id, org_name, user_id, username, full_name, email, profile_id;
   std::string language, locale, time_zone;
+  int session_seconds_valid = 7200;  // the org's session timeout
+};
+
+struct SessionPolicy {
+  int session_seconds = 7200;  // Salesforce's default timeout: two hours
+  storage::LockoutPolicy lockout;
 };
 
 struct LoginOutcome {
@@ -42,11 +59,14 @@ struct LoginOutcome {
 class SessionService {
  public:
   // Neither is owned; both outlive the service.
-  SessionService(storage::Store* store, const Catalog* catalog)
-      : store_(store), catalog_(catalog) {}
-  // On success returns a new session; INVALID_LOGIN fault for a wrong username or password.
+  SessionService(storage::Store* store, const Catalog* catalog,
+                 SessionPolicy policy = SessionPolicy())
+      : store_(store), catalog_(catalog), policy_(policy) {}
+  // On success returns a new session; INVALID_LOGIN fault for a wrong username or password,
+  // PASSWORD_LOCKOUT while the user is locked out.
   Outcome<LoginOutcome> Login(const std::string& username, const std::string& password);
-  // The caller of a SessionHeader; INVALID_SESSION_ID fault for an unknown or ended session.
+  // The caller of a SessionHeader; INVALID_SESSION_ID fault for an unknown, ended or expired
+  // session.
   Outcome<CallContext> Resolve(const std::string& session_id);
   // Ends a session (idempotent).
   Outcome<bool> Logout(const std::string& session_id);
@@ -59,14 +79,19 @@ class SessionService {
   void SetCacheTrusted(bool trusted);
 
  private:
-  void Remember(const std::string& session_id, const CallContext& ctx, std::uint64_t epoch);
+  struct Cached {
+    CallContext ctx;
+    std::int64_t fresh_until_ms;  // answered from the cache before this moment
+  };
+  void Remember(const storage::SessionRow& row, std::uint64_t epoch);
 
   storage::Store* store_;
   const Catalog* catalog_;
+  const SessionPolicy policy_;
   std::mutex mu_;
   bool trusted_ = false;
   std::uint64_t epoch_ = 0;  // bumped on every eviction: a lookup that raced one is not cached
-  std::unordered_map<std::string, CallContext> cache_;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 }  // namespace omni

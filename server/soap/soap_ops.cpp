@@ -167,7 +167,7 @@ typename T::UserInfoResult* MakeUserInfo(struct soap* soap, const UserInfo& u) {
   r->organizationName = u.org_name;
   r->profileId = u.profile_id;
   r->roleId = nullptr;
-  r->sessionSecondsValid = 7200;
+  r->sessionSecondsValid = u.session_seconds_valid;
   r->userDefaultCurrencyIsoCode = nullptr;
   r->userEmail = u.email;
   r->userFullName = u.full_name;
