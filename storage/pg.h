@@ -154,21 +154,25 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   void Append(ChangeRow row) override;
 
  private:
+  // A read. Before a promised lone insert it runs on its own, without BEGIN (ExpectLoneInsert).
   pqxx::result Run(const std::string& sql, const Params& p) {
-    EnsureBegun();
+    if (!ReadsAlone()) EnsureBegun();
     return Exec(*conn_, *work_, sql, p);
   }
   // A statement that changes data: refused on a read-only Tx, whose statements would otherwise
   // each commit on their own (it runs without BEGIN).
   pqxx::result Write(const std::string& sql, const Params& p) {
     if (read_only_) throw StorageError("a read-only transaction cannot change data");
-    return Run(sql, p);
+    lone_insert_user_.reset();  // a write that is not the promised insert: a real transaction
+    EnsureBegun();
+    return Exec(*conn_, *work_, sql, p);
   }
   // A statement whose text varies with the request: never prepared.
   pqxx::result RunOnce(const std::string& sql, const Params& p) {
-    EnsureBegun();
+    if (!ReadsAlone()) EnsureBegun();
     return Exec(*conn_, *work_, sql, p, false);
   }
+  bool ReadsAlone() const { return lone_insert_user_ && !begun_; }
   // A write Tx's BEGIN goes out with its first statement; a read-only Tx never sends one.
   void EnsureBegun();
   void FlushChanges();  // pg_change_log.cpp

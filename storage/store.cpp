@@ -134,6 +134,7 @@ void PgTx::ExpectLoneInsert(const std::string& user_id) {
 }
 
 void PgTx::Savepoint() {
+  lone_insert_user_.reset();  // a savepoint means more than one statement to come
   EnsureBegun();
   ExecSimple(*work_, "SAVEPOINT omni_record");
   marks_.push_back(pending_.size());

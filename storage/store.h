@@ -73,10 +73,13 @@ class Tx {
   virtual void Commit() = 0;
   // A promise that makes the commonest write one round trip: if the next write statement of this
   // Tx is an Insert, it is the transaction's last statement and the change it makes is the only
-  // one the caller queues (no listener reacts, nothing else is written). Storage may then run the
-  // insert, its change-log row and the notification as ONE auto-committed statement, drop the
-  // caller's Append of that same change, and have nothing left for Commit(). `user_id` is the
-  // change's user. A statement after such an insert throws StorageError (a broken promise).
+  // one the caller queues (no listener reacts, nothing else is written); and the reads before it
+  // need no transaction (plain checks: at READ COMMITTED a read inside the transaction would see
+  // nothing more, so they run on their own). Storage may then run the insert, its change-log row
+  // and the notification as ONE auto-committed statement, drop the caller's Append of that same
+  // change, and have nothing left for Commit(). Any other write first voids the promise (a real
+  // transaction begins). `user_id` is the change's user. A statement after such an insert throws
+  // StorageError (a broken promise).
   virtual void ExpectLoneInsert(const std::string& user_id) = 0;
 };
 

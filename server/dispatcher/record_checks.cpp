@@ -212,6 +212,13 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     return std::nullopt;
   }
   Record values;
+  // From here on InsertRecord only reads (checks, name lookups) until its insert, and after it
+  // only Changed() runs: with no listener and no injected fault there, the call's one statement
+  // can be its insert, change-log row and commit together.
+  if (s.lone_record && s.depth == 0 && !s.bus.Wants(obj) &&
+      !(s.faults && s.faults->CallThrows(obj.name))) {
+    s.tx.ExpectLoneInsert(s.user_id);
+  }
   if (!CheckValues(s, obj, rec, "", &values, error)) return std::nullopt;
   // A DeveloperName left out (or sent as nil) is generated from the name field, as Salesforce
   // does; one named in fieldsToNull stays a missing required value.
@@ -266,12 +273,6 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     row.fields.emplace_back(f.name, v);
   }
   FillComputedFields(obj, &row);
-  // After this insert only Changed() runs; with no listener and no injected fault there, the
-  // call's one statement can be its insert, change-log row and commit together.
-  if (s.lone_record && s.depth == 0 && !s.bus.Wants(obj) &&
-      !(s.faults && s.faults->CallThrows(obj.name))) {
-    s.tx.ExpectLoneInsert(s.user_id);
-  }
   Record stored;
   try {
     stored = s.tx.records().Insert(s.org_id, obj, row);
