@@ -6,6 +6,8 @@
 #include <cstring>
 #include <variant>
 
+#include "server/soap/wire_shape.h"
+
 namespace omni {
 
 namespace {
@@ -50,8 +52,12 @@ soap_dom_element FieldElement(struct soap* soap, const char* ns, const std::stri
 std::optional<Fault> ComplexValue(const soap_dom_element& field) {
   const soap_dom_element* child = field.elts;
   if (!child) return std::nullopt;
-  return UnknownExceptionFault("Unexpected element {" +
-                               std::string(child->nstr ? child->nstr : "") + "}" +
+  // The namespace the client sent, which the request normaliser kept (server/soap/wire_shape.h).
+  const char* ns = child->nstr ? child->nstr : "";
+  for (const soap_dom_attribute* a = child->atts; a; a = a->next) {
+    if (LocalName(a->name) == kOriginalNsAttribute) ns = a->text ? a->text : "";
+  }
+  return UnknownExceptionFault("Unexpected element {" + std::string(ns) + "}" +
                                LocalName(child->name) + " during simple type deserialization");
 }
 
