@@ -219,3 +219,41 @@ def test_describe_sobjects_is_the_capture():
     assert_same(canonical(etree.tostring(ours), drop=("Header",)),
                 canonical(capture("describe_sobjects.xml")))
     assert ours.find("{http://schemas.xmlsoap.org/soap/envelope/}Header") is not None
+
+
+def test_values_in_salesforce_text_forms():
+    # Doubles as Salesforce (Java) writes them, ints bare, booleans lower-case, datetimes in UTC
+    # with milliseconds, nulls as xsi:nil, on both APIs.
+    session = login_session()
+    name = unique_text()
+    r = call(session, "<urn:create><urn:sObjects><sf:type>QueueRoutingConfig</sf:type>"
+                      "<sf:MasterLabel>%s</sf:MasterLabel><sf:DeveloperName>%s</sf:DeveloperName>"
+                      "<sf:CapacityWeight>2</sf:CapacityWeight>"
+                      "<sf:CapacityPercentage>12345678</sf:CapacityPercentage>"
+                      "<sf:PushTimeout>30</sf:PushTimeout><sf:RoutingModel>MostAvailable"
+                      "</sf:RoutingModel><sf:RoutingPriority>1</sf:RoutingPriority></urn:sObjects>"
+                      "</urn:create>" % (name, name))
+    rid = re.search(r"<id>([^<]+)</id>", r.text).group(1)
+    soql = ("SELECT Id, CapacityWeight, CapacityPercentage, PushTimeout, IsDeleted, CreatedDate, "
+            "OverflowAssigneeId FROM QueueRoutingConfig WHERE Id = '%s'" % rid)
+    r = call(session, "<urn:query><urn:queryString>%s</urn:queryString></urn:query>" % soql)
+    assert "<sf:CapacityWeight>2.0</sf:CapacityWeight>" in r.text
+    assert "<sf:CapacityPercentage>1.2345678E7</sf:CapacityPercentage>" in r.text
+    assert "<sf:PushTimeout>30</sf:PushTimeout>" in r.text
+    assert "<sf:IsDeleted>false</sf:IsDeleted>" in r.text
+    assert '<sf:OverflowAssigneeId xsi:nil="true"/>' in r.text
+    assert re.search(r"<sf:CreatedDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z</sf:CreatedDate>",
+                     r.text)
+    enterprise = OMNI_URL + "/services/Soap/c/" + API
+    e = post(LOGIN.replace("urn:partner", "urn:enterprise") % (ADMIN_USER, ADMIN_PASSWORD),
+             enterprise)
+    esession = re.search(r"<sessionId>([^<]+)</sessionId>", e.text).group(1)
+    e = post('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+             'xmlns:urn="urn:enterprise.soap.sforce.com"><soapenv:Header><urn:SessionHeader>'
+             '<urn:sessionId>%s</urn:sessionId></urn:SessionHeader></soapenv:Header><soapenv:Body>'
+             '<urn:query><urn:queryString>%s</urn:queryString></urn:query></soapenv:Body>'
+             '</soapenv:Envelope>' % (esession, soql), enterprise)
+    assert declared_default(e.content) == "urn:enterprise.soap.sforce.com"
+    assert '<records xsi:type="sf:QueueRoutingConfig">' in e.text
+    assert "<sf:CapacityWeight>2.0</sf:CapacityWeight>" in e.text
+    assert "<sf:CapacityPercentage>1.2345678E7</sf:CapacityPercentage>" in e.text
