@@ -9,8 +9,8 @@
 #include <cstring>
 #include <variant>
 
+#include "server/soap/request_shape.h"
 #include "server/soap/soap_app.h"
-#include "server/soap/wire_shape.h"
 
 namespace omni {
 
@@ -105,7 +105,7 @@ soap_dom_element FieldElement(struct soap* soap, const char* ns, const std::stri
 std::optional<Fault> ComplexValue(const soap_dom_element& field) {
   const soap_dom_element* child = field.elts;
   if (!child) return std::nullopt;
-  // The namespace the client sent, which the request normaliser kept (server/soap/wire_shape.h).
+  // The namespace the client sent, which the request normaliser kept (server/soap/request_shape.h).
   const char* ns = child->nstr ? child->nstr : "";
   for (const soap_dom_attribute* a = child->atts; a; a = a->next) {
     if (LocalName(a->name) == kOriginalNsAttribute) ns = a->text ? a->text : "";

@@ -9,7 +9,8 @@
 
 #include "server/core/unexpected.h"
 #include "server/soap/faults.h"
-#include "server/soap/wire_shape.h"
+#include "server/soap/request_shape.h"
+#include "server/soap/response_shape.h"
 #include "server/soap/xml_guard.h"
 #include "soapH.h"
 

@@ -375,3 +375,22 @@ def test_a_field_element_outside_an_sobject_is_named(api):
         "create", case(q, "type-element"), so_el("Subject", text="x"))))
     assert code == "soapenv:Client"
     assert text == "Element {%s}Subject invalid at this location" % APIS[api][2]
+
+
+@pytest.mark.parametrize("api", list(APIS))
+def test_a_nil_or_empty_sobject_is_refused_not_dropped(api):
+    q = SPELLINGS[0]
+    message = ("Missing entity type information. sObject requires a separate 'type' field be sent."
+               if api == "partner" else "Must send a concrete entity type.")
+    for sobject in (E("sObjects", (), None, "call", {"xsi:nil": "true"}),
+                    E("sObjects", (), None, "call")):
+        code, text = fault(send(api, q, call_el("create", sobject)))
+        assert (code, text) == ("sf:INVALID_TYPE", "INVALID_TYPE: " + message)
+
+
+@pytest.mark.parametrize("api", list(APIS))
+def test_a_nil_id_is_a_per_record_error(api):
+    [r] = results(send(api, SPELLINGS[0], call_el("delete", E("ids", (), None, "call",
+                                                                {"xsi:nil": "true"}))))
+    assert value(r, "success") == "false"
+    assert r.findtext(".//{*}statusCode") == "MALFORMED_ID"

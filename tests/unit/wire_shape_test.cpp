@@ -1,12 +1,13 @@
-// Wire shape (server/soap/wire_shape.h): gSOAP's output rewritten as Salesforce writes it, and
-// requests normalised so that gSOAP reads them as Salesforce does. The whole path (gSOAP in
-// between, both APIs, every operation) is tested through real clients in tests/python and
-// tests/js; these cases pin the text-level details a client cannot easily provoke.
-#include "server/soap/wire_shape.h"
-
+// Wire shape (server/soap/response_shape.h, request_shape.h): gSOAP's output rewritten as
+// Salesforce writes it, and requests normalised so that gSOAP reads them as Salesforce does. The
+// whole path (gSOAP in between, both APIs, every operation) is tested through real clients in
+// tests/python and tests/js; these cases pin the text-level details a client cannot easily provoke.
 #include <doctest/doctest.h>
 
 #include <string>
+
+#include "server/soap/request_shape.h"
+#include "server/soap/response_shape.h"
 
 namespace omni {
 namespace {
