@@ -257,3 +257,29 @@ def test_values_in_salesforce_text_forms():
     assert '<records xsi:type="sf:QueueRoutingConfig">' in e.text
     assert "<sf:CapacityWeight>2.0</sf:CapacityWeight>" in e.text
     assert "<sf:CapacityPercentage>1.2345678E7</sf:CapacityPercentage>" in e.text
+
+
+def test_limit_info_header_on_every_call_but_login():
+    # Wire notes §1.2: every core call but login declares LimitInfoHeader among its output headers;
+    # the API REQUESTS usage grows with each call.
+    session = login_session()
+    seen = []
+    for body in ("<urn:getUserInfo/>", "<urn:getServerTimestamp/>", "<urn:describeGlobal/>",
+                 "<urn:describeSObject><urn:sObjectType>Case</urn:sObjectType></urn:describeSObject>",
+                 "<urn:query><urn:queryString>SELECT Id FROM Case LIMIT 1</urn:queryString>"
+                 "</urn:query>",
+                 "<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Case"
+                 "</urn:sObjectType><urn:ids>500000000000001AAA</urn:ids></urn:retrieve>",
+                 "<urn:delete><urn:ids>500000000000001AAA</urn:ids></urn:delete>"):
+        r = call(session, body)
+        assert r.status_code == 200, r.text
+        m = re.search(r"^<\?xml[^>]*\?><soapenv:Envelope [^>]*><soapenv:Header><LimitInfoHeader>"
+                      r"<limitInfo><current>(\d+)</current><limit>(\d+)</limit>"
+                      r"<type>API REQUESTS</type></limitInfo></LimitInfoHeader></soapenv:Header>"
+                      r"<soapenv:Body>", r.text)
+        assert m, r.text[:400]
+        seen.append(int(m.group(1)))
+        assert int(m.group(2)) > int(m.group(1))
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
+    r = post(LOGIN % (ADMIN_USER, ADMIN_PASSWORD))
+    assert "LimitInfoHeader" not in r.text and "<soapenv:Header>" not in r.text
