@@ -19,6 +19,8 @@ using wire::SObjectNs;
 using wire::SplitQName;
 
 // The element that carries a call's records, by call: its count must match the results.
+// LIMITATIONS: a call with none (an empty array) answers the empty response element
+// (<createResponse/>); no capture shows what the org answers for it.
 const char* RecordElement(const std::string& call) {
   if (call == "create" || call == "update" || call == "upsert") return "sObjects";
   if (call == "delete" || call == "undelete" || call == "retrieve") return "ids";

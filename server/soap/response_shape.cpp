@@ -68,7 +68,8 @@ class ResponseShaper {
   }
 
   // The xsi:type Salesforce writes where gSOAP writes none: the QueryResult of the query calls,
-  // and each partner row (query records, retrieve results) as sf:sObject.
+  // and each partner row (query records, retrieve results) as sf:sObject. LIMITATIONS: the
+  // enterprise QueryResult is typed as the partner one is; no enterprise capture shows it.
   const char* ImpliedType(const std::string& parent, const std::string& local) {
     bool query =
         parent == "queryResponse" || parent == "queryAllResponse" || parent == "queryMoreResponse";

@@ -42,8 +42,9 @@ int WriteOut(struct soap* soap, const char* s, std::size_t n) {
 }
 
 // gSOAP skips an element it cannot place; Salesforce refuses it, naming it as the client sent
-// it (the normaliser kept its namespace in an attribute). Header entries the server has no use
-// for are skipped, as SOAP lets a receiver skip them.
+// it (the normaliser kept its namespace in an attribute). LIMITATIONS: header entries the server
+// has no use for (WS-Security, tracing) are skipped, as SOAP lets a receiver skip them; whether
+// the real org refuses them is not known.
 int RefuseUnknownElement(struct soap* soap, const char* tag) {
   if (soap->part == SOAP_IN_HEADER && soap->level <= 2) return SOAP_OK;
   auto* state = static_cast<RequestState*>(soap->user);
@@ -112,7 +113,8 @@ HttpResponse Serve(struct soap* soap, RequestState& state) {
   }
   if (rc && soap->error && soap->error < SOAP_STOP) {
     // The envelope parsed but a request element did not (a value of the wrong XML type, say):
-    // gSOAP's own fault, as a client error.
+    // a client fault. LIMITATIONS: its text is gSOAP's ("Validation constraint violation: ..."),
+    // not the org's wording for the same mistake.
     soap_set_fault(soap);
     const char** text = soap_faultstring(soap);
     return Xml(500, ClientFaultEnvelope(text && *text ? *text : "Malformed request"));
