@@ -394,3 +394,16 @@ def test_a_nil_id_is_a_per_record_error(api):
                                                                 {"xsi:nil": "true"}))))
     assert value(r, "success") == "false"
     assert r.findtext(".//{*}statusCode") == "MALFORMED_ID"
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS, ids=SPELLING_IDS)
+@pytest.mark.parametrize("api", list(APIS))
+def test_query_options_header_is_read_in_every_spelling(api, spelling):
+    # Read, not skipped: a batchSize that is not a number is refused, a good one accepted.
+    query = call_el("query", call_el("queryString", text="SELECT Id FROM Profile LIMIT 1"))
+    ok = send(api, spelling, query, headers=[call_el("QueryOptions",
+                                                     call_el("batchSize", text="200"))])
+    assert ok.status_code == 200, ok.text
+    code, text = fault(send(api, spelling, query, headers=[
+        call_el("QueryOptions", call_el("batchSize", text="many"))]))
+    assert code == "soapenv:Client", text
