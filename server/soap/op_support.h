@@ -212,6 +212,7 @@ std::optional<CallContext> Authenticate(struct soap* soap, int* rc, CallOptions*
     *rc = SendFault(soap, *ctx.fault);
     return std::nullopt;
   }
+  static_cast<RequestState*>(soap->user)->limit_info = true;
   return ctx.value;
 }
 

@@ -3,8 +3,14 @@
 #include <stdsoap2.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <variant>
+
+#include "server/soap/request_shape.h"
+#include "server/soap/soap_app.h"
 
 namespace omni {
 
@@ -32,6 +38,55 @@ Value TextOf(const soap_dom_element& e) {
   return std::string(t ? t : "");
 }
 
+// A double as Java's Double.toString writes it, which is how Salesforce writes xsd:double values:
+// at least one fraction digit ("2.0"), and computerized scientific notation outside
+// [10^-3, 10^7) ("1.0E7", "1.5E-4").
+std::string JavaDoubleText(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string text = buf;  // [-]d[.ddd]e(+|-)xx
+  std::string sign = text[0] == '-' ? "-" : "";
+  if (!sign.empty()) text.erase(0, 1);
+  size_t e = text.find('e');
+  int exponent = std::atoi(text.c_str() + e + 1);
+  std::string digits = text.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  double a = std::fabs(v);
+  if (a >= 1e-3 && a < 1e7) {
+    int point = exponent + 1;
+    if (point <= 0) return sign + "0." + std::string(-point, '0') + digits;
+    if (point >= static_cast<int>(digits.size())) {
+      return sign + digits + std::string(point - digits.size(), '0') + ".0";
+    }
+    return sign + digits.substr(0, point) + "." + digits.substr(point);
+  }
+  return sign + digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0") + "E" +
+         std::to_string(exponent);
+}
+
+// A stored value in Salesforce's text form for its field's type (doubles and percents as Java
+// writes them); other types are stored in that form already.
+Value WireValue(struct soap* soap, const std::string& type, const std::string& field,
+                const Value& v) {
+  if (!v || !soap->user) return v;
+  const auto* state = static_cast<const RequestState*>(soap->user);
+  if (!state->app || !state->app->dispatcher) return v;
+  const ObjectDef* obj = state->app->dispatcher->catalog().FindObject(type);
+  const FieldDef* f = obj ? obj->FindField(field) : nullptr;
+  if (!f || (f->type != FieldType::kDouble && f->type != FieldType::kPercent)) return v;
+  char* end = nullptr;
+  double d = std::strtod(v->c_str(), &end);
+  if (end == v->c_str() || *end) return v;
+  return JavaDoubleText(d);
+}
+
 soap_dom_element FieldElement(struct soap* soap, const char* ns, const std::string& name,
                               const Value& v) {
   soap_dom_element e(soap, ns, name.c_str());
@@ -50,8 +105,12 @@ soap_dom_element FieldElement(struct soap* soap, const char* ns, const std::stri
 std::optional<Fault> ComplexValue(const soap_dom_element& field) {
   const soap_dom_element* child = field.elts;
   if (!child) return std::nullopt;
-  return UnknownExceptionFault("Unexpected element {" +
-                               std::string(child->nstr ? child->nstr : "") + "}" +
+  // The namespace the client sent, which the request normaliser kept (server/soap/request_shape.h).
+  const char* ns = child->nstr ? child->nstr : "";
+  for (const soap_dom_attribute* a = child->atts; a; a = a->next) {
+    if (LocalName(a->name) == kOriginalNsAttribute) ns = a->text ? a->text : "";
+  }
+  return UnknownExceptionFault("Unexpected element {" + std::string(ns) + "}" +
                                LocalName(child->name) + " during simple type deserialization");
 }
 
@@ -135,7 +194,7 @@ void AddPartnerFields(struct soap* soap, soap_dom_element* parent, const QueryRe
   for (const auto& [name, value] : rec.fields) {
     soap_dom_element child(soap);
     if (const auto* v = std::get_if<Value>(&value)) {
-      child = FieldElement(soap, kPartnerSObjectNs, name, *v);
+      child = FieldElement(soap, kPartnerSObjectNs, name, WireValue(soap, rec.type, name, *v));
     } else if (const auto& nested = std::get<std::shared_ptr<QueryRecord>>(value)) {
       child = PartnerParent(soap, name, *nested);
     } else {
@@ -174,7 +233,7 @@ soap_dom_element EnterpriseRecord(struct soap* soap, const char* ns, const std::
   for (const auto& [name, value] : InWsdlOrder(rec)) {
     soap_dom_element child(soap);
     if (const auto* v = std::get_if<Value>(&value)) {
-      child = FieldElement(soap, kEnterpriseSObjectNs, name, *v);
+      child = FieldElement(soap, kEnterpriseSObjectNs, name, WireValue(soap, rec.type, name, *v));
     } else if (const auto& nested = std::get<std::shared_ptr<QueryRecord>>(value)) {
       child = EnterpriseRecord(soap, kEnterpriseSObjectNs, name, *nested);
     } else {

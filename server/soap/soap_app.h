@@ -42,6 +42,9 @@ struct RequestState {
   std::size_t in_left = 0;
   std::string out;                     // what gSOAP serialised
   std::optional<HttpResponse> answer;  // set by an operation: sent instead of `out`
+  int record_items = 0;                // sObjects / ids / sObjectType elements the request carried
+  bool limit_info = false;             // the call answers a LimitInfoHeader (every call but login)
+  std::string misplaced;               // "{ns}name" of an element gSOAP could place nowhere
 };
 
 }  // namespace omni

@@ -50,7 +50,11 @@ int ReplyResults(struct soap* soap, const Outcome<std::vector<RecordResult>>& ou
 std::optional<Fault> ToRecords(const std::vector<ps__sObject*>& in, std::vector<Record>* out) {
   for (const ps__sObject* o : in) {
     Record rec;
-    if (!o) continue;
+    // A nil sObject is a record without a type: the dispatcher refuses it as Salesforce does.
+    if (!o) {
+      out->push_back(std::move(rec));
+      continue;
+    }
     rec.type = o->type;
     for (const auto& n : o->fieldsToNull) {
       if (!n.empty()) rec.fields_to_null.push_back(n);

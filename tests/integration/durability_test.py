@@ -78,7 +78,7 @@ def create_call(session, tag, poison):
     r = requests.post(BASE + "/services/Soap/u/44.0",
                       data=ENV.format(header=header, body=f"<p:create>{objs}</p:create>"),
                       headers={"Content-Type": "text/xml"}, timeout=30)
-    return r.status_code == 200 and r.text.count("<p:success>true</p:success>") == PER_CALL
+    return r.status_code == 200 and r.text.count("<success>true</success>") == PER_CALL
 
 
 def count_rows(db_url, prefix):
