@@ -117,7 +117,7 @@ bool WholeResponse(const std::string& buf) {
 
 bool Success(const std::string& response) {
   return response.compare(0, 12, "HTTP/1.1 200") == 0 &&
-         response.find("<p:success>true</p:success>") != std::string::npos;
+         response.find("<success>true</success>") != std::string::npos;
 }
 
 // Waits for one whole response on fd within the deadline; empty when none came.

@@ -1,6 +1,6 @@
 -- wrk script: each request is a partner SOAP create of one ServicePresenceStatus with a name of
 -- its own (DeveloperName is unique, so a repeated body would measure the duplicate-value path),
--- sent with the session header. Every response must be HTTP 200 carrying <p:success>true: the
+-- sent with the session header. Every response must be HTTP 200 carrying <success>true: the
 -- done() summary prints how many were not, so a rate of failures is never reported as a rate
 -- of creates. Environment: OMNI_SESSION (session id), OMNI_RUN (a prefix unique to the run).
 local session = os.getenv("OMNI_SESSION") or ""
@@ -37,7 +37,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 or not string.find(body, "<p:success>true</p:success>", 1, true) then
+  if status ~= 200 or not string.find(body, "<success>true</success>", 1, true) then
     bad = bad + 1
   end
 end

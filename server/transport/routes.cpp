@@ -1,18 +1,29 @@
 #include "server/transport/routes.h"
 
+#include <cctype>
+
 #include "server/catalog/enterprise_wsdl.h"
 
 namespace omni {
 
+// /services/Soap/{u|c}/<version>[/<org>]. Clients name the version they were built for (jsforce
+// 3 says 50.0 unless told otherwise); every version is answered as 44.0, the one this emulator
+// implements. LIMITATIONS: a real org answers each version with that version's behaviour and
+// refuses versions it does not support.
 std::optional<Flavor> FlavorOfPath(const std::string& path) {
-  auto under = [&](const std::string& prefix) {
-    return path == prefix || path == prefix + "/" ||
-           (path.size() > prefix.size() + 1 &&
-            path.compare(0, prefix.size() + 1, prefix + "/") == 0);
-  };
-  if (under("/services/Soap/u/44.0")) return Flavor::kPartner;
-  if (under("/services/Soap/c/44.0")) return Flavor::kEnterprise;
-  return std::nullopt;
+  static const std::string kPrefix = "/services/Soap/";
+  if (path.compare(0, kPrefix.size(), kPrefix) != 0 || path.size() < kPrefix.size() + 2) {
+    return std::nullopt;
+  }
+  char kind = path[kPrefix.size()];
+  if ((kind != 'u' && kind != 'c') || path[kPrefix.size() + 1] != '/') return std::nullopt;
+  size_t at = kPrefix.size() + 2, digits = 0;
+  while (at < path.size() && std::isdigit(static_cast<unsigned char>(path[at]))) ++at, ++digits;
+  if (digits == 0 || digits > 3 || at >= path.size() || path[at] != '.') return std::nullopt;
+  size_t minor = ++at;
+  while (at < path.size() && std::isdigit(static_cast<unsigned char>(path[at]))) ++at;
+  if (at == minor || (at < path.size() && path[at] != '/')) return std::nullopt;
+  return kind == 'u' ? Flavor::kPartner : Flavor::kEnterprise;
 }
 
 Router::Router(const SoapApp* app, std::function<bool()> health)
