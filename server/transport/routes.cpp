@@ -7,9 +7,12 @@
 namespace omni {
 
 // /services/Soap/{u|c}/<version>[/<org>]. Clients name the version they were built for (jsforce
-// 3 says 50.0 unless told otherwise); every version is answered as 44.0, the one this emulator
-// implements. LIMITATIONS: a real org answers each version with that version's behaviour and
-// refuses versions it does not support.
+// 3 says 50.0 unless told otherwise); every version Salesforce's SOAP API has served since
+// retiring the oldest ones (21.0) up to the newest (66.0) is answered as 44.0, the one this
+// emulator implements; any other is not found. LIMITATIONS: a real org answers each version with
+// that version's behaviour.
+constexpr int kOldestVersion = 21, kNewestVersion = 66;
+
 std::optional<Flavor> FlavorOfPath(const std::string& path) {
   static const std::string kPrefix = "/services/Soap/";
   if (path.compare(0, kPrefix.size(), kPrefix) != 0 || path.size() < kPrefix.size() + 2) {
@@ -17,12 +20,16 @@ std::optional<Flavor> FlavorOfPath(const std::string& path) {
   }
   char kind = path[kPrefix.size()];
   if ((kind != 'u' && kind != 'c') || path[kPrefix.size() + 1] != '/') return std::nullopt;
-  size_t at = kPrefix.size() + 2, digits = 0;
-  while (at < path.size() && std::isdigit(static_cast<unsigned char>(path[at]))) ++at, ++digits;
-  if (digits == 0 || digits > 3 || at >= path.size() || path[at] != '.') return std::nullopt;
-  size_t minor = ++at;
-  while (at < path.size() && std::isdigit(static_cast<unsigned char>(path[at]))) ++at;
-  if (at == minor || (at < path.size() && path[at] != '/')) return std::nullopt;
+  size_t at = kPrefix.size() + 2;
+  int major = 0, digits = 0;
+  while (at < path.size() && std::isdigit(static_cast<unsigned char>(path[at])) && digits < 3) {
+    major = major * 10 + (path[at++] - '0');
+    ++digits;
+  }
+  if (digits == 0 || major < kOldestVersion || major > kNewestVersion) return std::nullopt;
+  if (path.compare(at, 2, ".0") != 0) return std::nullopt;
+  at += 2;
+  if (at < path.size() && path[at] != '/') return std::nullopt;
   return kind == 'u' ? Flavor::kPartner : Flavor::kEnterprise;
 }
 

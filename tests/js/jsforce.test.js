@@ -52,6 +52,16 @@ describe('jsforce login and logout (SOAP)', () => {
     assert.equal(conn.instanceUrl, OMNI_URL);
   });
 
+  it('jsforce\'s default API version (50.0) is answered as 44.0', async () => {
+    const conn = new jsforce.Connection({ loginUrl: OMNI_URL, logLevel: 'FATAL' });
+    assert.notEqual(conn.version, VERSION);  // so the login below is not on 44.0's path
+    const info = await conn.login(USERNAME, PASSWORD);
+    assert.match(info.organizationId, /^00D[a-zA-Z0-9]{15}$/);
+    const made = await conn.soap.create([{ type: 'Case', Subject: subject() }]);
+    assert.equal(made[0].success, true);
+    await conn.logout();
+  });
+
   it('a wrong password rejects with Salesforce\'s faultstring', async () => {
     await assert.rejects(connection().login(USERNAME, 'not-the-password'), {
       message: 'INVALID_LOGIN: Invalid username, password, security token; or user locked out.',

@@ -184,7 +184,9 @@ describe('unknown paths', () => {
   }
 
   it('a POST to an unknown path is 404 and closes the connection', async () => {
-    for (const path of ['/nope', '/services/Soap/u/43.0', '/services/Soap/x/44.0']) {
+    // 20.0 is older than any version Salesforce still serves, 67.0 newer than the newest.
+    for (const path of ['/nope', '/services/Soap/u/20.0', '/services/Soap/c/67.0',
+      '/services/Soap/u/44.1', '/services/Soap/x/44.0']) {
       const res = await soapPost(path, loginEnvelope(PASSWORD));
       assert.equal(res.status, 404, path);
       assert.equal(res.body, 'Not Found\n');
