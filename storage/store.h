@@ -129,8 +129,10 @@ class Store {
   // after_position + 1 is below it has missed changes that retention deleted.
   std::int64_t OldestChangePosition(const std::string& org);
 
-  // The org's clock (pg_clock.cpp): its stored row, created from `initial` when the org has none
-  // yet (the first process to ask decides, every later one reads the same row).
+  // The org's clock (pg_clock.cpp): its stored row, or nullopt when it has none (yet).
+  std::optional<ClockRow> ReadClock(const std::string& org);
+  // Its stored row, created from `initial` when the org has none yet (the first process to ask
+  // decides, every later one reads the same row).
   ClockRow LoadClock(const std::string& org, const ClockRow& initial);
   // Stores `next` (its version is ignored) if the row is still at `expected_version`, and sends
   // NOTIFY omni_clock '<org>' on commit; the stored row, or nullopt when another change came

@@ -32,7 +32,11 @@ struct Fixture {
     ctx = CallContext{org.first, org.second};
   }
   Dispatcher& dispatcher(const FaultInjection* faults = nullptr) {
-    if (!d) d = std::make_unique<Dispatcher>(testing::SoqlCatalog(), store.get(), &bus, faults);
+    if (!clock) clock = testing::TestClock(store.get());
+    if (!d) {
+      d = std::make_unique<Dispatcher>(testing::SoqlCatalog(), store.get(), &bus, clock.get(),
+                                       faults);
+    }
     return *d;
   }
   std::vector<storage::CommittedChange> Changes(std::int64_t after = 0) {
@@ -41,6 +45,7 @@ struct Fixture {
   std::unique_ptr<storage::Store> store;
   ChangeBus bus;
   CallContext ctx;
+  std::unique_ptr<OrgClock> clock;
   std::unique_ptr<Dispatcher> d;
 };
 
@@ -422,10 +427,12 @@ TEST_CASE("fast path: a lone insert logs the same change as a transaction does, 
 TEST_CASE("sessions: a logout is honoured by this process at once and by another soon after") {
   Fixture a_side, b_side;
   std::string error;
-  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus, "admin@omni.local",
-                           "unit-pw", &error));
-  SessionService a(a_side.store.get(), testing::SoqlCatalog().get());
-  SessionService b(b_side.store.get(), testing::SoqlCatalog().get());
+  auto clock_a = testing::TestClock(a_side.store.get());
+  auto clock_b = testing::TestClock(b_side.store.get());
+  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus, *clock_a,
+                           "admin@omni.local", "unit-pw", &error));
+  SessionService a(a_side.store.get(), testing::SoqlCatalog().get(), clock_a.get());
+  SessionService b(b_side.store.get(), testing::SoqlCatalog().get(), clock_b.get());
   // Each "process" has its own notifier, wired as server/main.cpp wires it.
   auto wire = [](SessionService& s) {
     storage::NotifierCallbacks cbs;
