@@ -191,6 +191,7 @@ int Serve(const po::variables_map& vm) {
   app.xml_limits.max_text_length = vm["xml-max-text-bytes"].as<std::size_t>();
   omni::ReplicationService replication(*catalog, store.get(), &clock);
   app.replication = &replication;
+  app.clock = &clock;
   app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
                                         : "http://localhost:" + std::to_string(port);
   app.partner_wsdl = partner_wsdl;
