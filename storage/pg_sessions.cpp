@@ -149,8 +149,7 @@ std::optional<std::int64_t> PgTx::OrgCreated(const std::string& org) {
 
 void PgTx::LockBootstrap() { Run("SELECT pg_advisory_xact_lock(4402)", Params()); }
 
-void PgTx::InsertOrg(const std::string& org_id, const std::string& name,
-                     std::int64_t created_ms) {
+void PgTx::InsertOrg(const std::string& org_id, const std::string& name, std::int64_t created_ms) {
   Params p;
   p.Add(org_id);
   p.Add(name);

@@ -6,9 +6,10 @@
 // parameters; identifiers come only from the catalog. Nothing in this header exposes libpqxx.
 //
 // A write Tx sends BEGIN only with its first statement, so a call refused before it touches the
-// database costs no round trip. A Tx is split by concern: records() (storage/record_tx.h), sessions() — sessions, credentials
-// and orgs (storage/session_tx.h), locators() (storage/locator_tx.h) and changes() (the change
-// log, storage/change_log.h). Statements are prepared once per connection and reused.
+// database costs no round trip. A Tx is split by concern: records() (storage/record_tx.h),
+// sessions() — sessions, credentials and orgs (storage/session_tx.h), locators()
+// (storage/locator_tx.h) and changes() (the change log, storage/change_log.h). Statements are
+// prepared once per connection and reused.
 //
 // Thread-safety: Store is thread-safe (a bounded pool of connections); a Tx belongs to one thread.
 // Failures of the database itself (connection lost, disk full) are thrown as StorageError; the

@@ -12,13 +12,12 @@ namespace omni {
 namespace {
 
 HandlerResult Json(int status, std::string body) {
-  return HandlerResult{
-      HttpResponse::Of(status, "application/json;charset=UTF-8", std::move(body)), std::nullopt};
+  return HandlerResult{HttpResponse::Of(status, "application/json;charset=UTF-8", std::move(body)),
+                       std::nullopt};
 }
 
 HandlerResult BadRequest(const std::string& message) {
-  return Json(400, "[{\"message\":" + JsonString(message) +
-                       ",\"errorCode\":\"INVALID_FIELD\"}]\n");
+  return Json(400, "[{\"message\":" + JsonString(message) + ",\"errorCode\":\"INVALID_FIELD\"}]\n");
 }
 
 std::string View(const std::string& org, const OrgClock::View& v) {

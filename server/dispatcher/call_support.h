@@ -84,8 +84,8 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv
     const std::string now = env.clock.NowText(ctx.org_id);
     auto tx = env.store.Begin();
     const bool single = n == 1;
-    WriteScope scope{env.catalog, *tx, env.bus, ctx.org_id, ctx.user_id, now, env.faults, 0,
-                     single};
+    WriteScope scope{env.catalog, *tx,        env.bus, ctx.org_id, ctx.user_id,
+                     now,         env.faults, 0,       single};
     for (size_t i = 0; i < n; ++i) {
       if (single) {
         out.value.push_back(fn(scope, i));

@@ -177,8 +177,9 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
       return Result::Fail(InvalidLocatorFault());
     }
     soql::QueryPlan plan;
-    if (auto fault = soql::Compile(*catalog_, row->soql,
-                                   static_cast<std::time_t>(clock_->Now(ctx.org_id) / 1000), &plan)) {
+    if (auto fault =
+            soql::Compile(*catalog_, row->soql,
+                          static_cast<std::time_t>(clock_->Now(ctx.org_id) / 1000), &plan)) {
       return Result::Fail(*fault);
     }
     auto rows = tx->records().RunQuery(ctx.org_id, plan, row->include_deleted, offset, batch);

@@ -352,8 +352,9 @@ TEST_CASE("fast path: a single-record create costs a handful of round trips") {
   MESSAGE("round trips: create Group " << group_trips << ", create Case (auto-number) "
                                        << case_trips);
   // Group: its DeveloperName is generated (one lookup, on its own), then one statement inserts,
-  // logs, notifies and commits (+ a new Id block now and then). Case has an auto-number, whose counter row needs a transaction:
-  // BEGIN, the counter, INSERT ... RETURNING, change log + NOTIFY, COMMIT.
+  // logs, notifies and commits (+ a new Id block now and then). Case has an auto-number, whose
+  // counter row needs a transaction: BEGIN, the counter, INSERT ... RETURNING, change log + NOTIFY,
+  // COMMIT.
   CHECK(group_trips <= 3);
   CHECK(case_trips <= 6);
   // A retrieve is one statement: no transaction around a single read.
@@ -418,9 +419,8 @@ TEST_CASE("fast path: a lone insert logs the same change as a transaction does, 
         shape(*log[1].after_json, {pair_id, "pair1", pair_created.substr(15, 24)}));
   CHECK(log[2].position == 3);
   std::unique_lock<std::mutex> lock(mu);
-  REQUIRE(cv.wait_for(lock, std::chrono::seconds(5), [&] {
-    return !notified.empty() && notified.back() == 3;
-  }));
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(5),
+                      [&] { return !notified.empty() && notified.back() == 3; }));
   CHECK(notified.front() == 1);  // the lone insert's own notification
 }
 

@@ -24,9 +24,8 @@ inline const std::string& TestDatabaseUrl() {
     const char* env = std::getenv("OMNI_SOQL_TEST_DATABASE_URL");
     if (env && *env) return std::string(env);
     std::string error;
-    embedded =
-        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
-                                         storage::Durability::kTestSuite, &error);
+    embedded = storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
+                                                storage::Durability::kTestSuite, &error);
     INFO(error);
     REQUIRE(embedded);
     return embedded->url();
