@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/clock/org_clock.h"
+#include "server/core/clock.h"
 #include "server/core/unexpected.h"
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/record_checks.h"
@@ -80,8 +81,9 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv
   return Guarded<std::vector<RecordResult>>(where, [&]() {
     Outcome<std::vector<RecordResult>> out;
     if (n == 0) return out;
-    // The call's one timestamp, from its org's clock (read before the transaction begins).
-    const std::string now = env.clock.NowText(ctx.org_id);
+    // The call's one timestamp, from its org's clock (read before the transaction begins), in
+    // whole seconds as an org stamps records (CreatedDate and the like always end in .000Z).
+    const std::string now = Clock::Format(env.clock.Now(ctx.org_id) / 1000 * 1000);
     auto tx = env.store.Begin();
     const bool single = n == 1;
     WriteScope scope{env.catalog, *tx,        env.bus, ctx.org_id, ctx.user_id,
