@@ -241,7 +241,10 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     values.Set(dev->name, GenerateDeveloperName(s, obj, *dev, **given_label));
   }
   for (const auto& f : obj.fields) {
-    if (!Createable(s, f) || f.nillable || f.defaulted_on_create || f.type == FieldType::kBoolean) {
+    // An org write may leave out a field the API cannot set that has a default (AgentWork's
+    // Status: Assigned); the API's required fields stay as they were.
+    if (!Createable(s, f) || f.nillable || f.defaulted_on_create || f.type == FieldType::kBoolean ||
+        (s.as_org && !f.createable && f.default_value)) {
       continue;
     }
     const Value* v = values.Find(f.name);

@@ -173,6 +173,43 @@ TEST_CASE("org writes: PendingServiceRouting is the org's to write, within every
   CHECK_FALSE(gone.value[0]);
 }
 
+// Creates, as the org, an AgentWork that leaves Status out, for each Case created.
+class WorkWriter : public ChangeListener {
+ public:
+  WorkWriter(std::string channel, std::string user) : channel_(channel), user_(user) {}
+  void OnChange(const ChangeEvent& e, RecordWriter& w) override {
+    if (e.object->name != "Case" || e.kind != ChangeEvent::Kind::kCreated) return;
+    Record work =
+        Rec("AgentWork",
+            {{"WorkItemId", e.record_id}, {"ServiceChannelId", channel_}, {"UserId", user_}});
+    auto id = w.CreateAsOrg(work, &error);
+    if (id) status = Field(w.Read(*testing::SoqlCatalog()->FindObject("AgentWork"), *id), "Status");
+  }
+  std::string channel_, user_, status;
+  Error error;
+};
+
+TEST_CASE("org writes: a field the API cannot set keeps its default") {
+  Fixture f;
+  std::string channel = f.CreateOk(Rec("ServiceChannel", {{"MasterLabel", std::string("Cases")},
+                                                          {"RelatedEntity", std::string("Case")}}));
+  std::string profile = f.CreateOk(Rec("Profile", {{"Name", std::string("Agents")}}));
+  std::string user = f.CreateOk(Rec("User", {{"Username", std::string("a@x.local")},
+                                             {"LastName", std::string("A")},
+                                             {"Email", std::string("a@x.local")},
+                                             {"Alias", std::string("a")},
+                                             {"ProfileId", profile},
+                                             {"TimeZoneSidKey", std::string("GMT")},
+                                             {"LocaleSidKey", std::string("en_US")},
+                                             {"LanguageLocaleKey", std::string("en_US")},
+                                             {"EmailEncodingKey", std::string("UTF-8")}}));
+  auto writer = std::make_shared<WorkWriter>(channel, user);
+  f.bus.Subscribe(writer);
+  f.CreateOk(Rec("Case", {{"Subject", std::string("work")}}));
+  INFO(writer->error.message);
+  CHECK(writer->status == "Assigned");
+}
+
 TEST_CASE("routing intake: the request commits and rolls back with the call") {
   Fixture f;
   std::string error;
