@@ -125,6 +125,8 @@ void PgTx::SetPassword(const std::string& org, const std::string& user_id,
   p.Add(password);
   p.Add(std::string(ends_lockout ? "true" : "false"));
   // One credential per user: a row left under the user's former Username goes.
+  // LIMITATIONS: a Username changed through the API moves the credential only at the next
+  // setPassword; until then the user logs in with the former one.
   Write(
       "WITH renamed AS (DELETE FROM omni_credentials WHERE org_id = $2 AND user_id = $3 AND "
       "username <> $1) "
