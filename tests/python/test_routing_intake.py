@@ -10,6 +10,7 @@ PendingServiceRouting. Agents are Users created through the API; setPassword/res
 them a password and they log in with a plain SOAP login.
 """
 import pytest
+import requests
 import zeep
 
 from conftest import (ADMIN_USER, PARTNER_NS, PartnerApi, _read_partner_sobject, assert_ok,
@@ -348,3 +349,38 @@ def test_set_password_on_the_enterprise_api(enterprise, api, sf_partner_client):
     # zeep hands a one-member ResetPasswordResult from this WSDL over as the member itself.
     password = result if isinstance(result, str) else result.password
     assert same_id(partner_login(sf_partner_client, name, password).userId, user_id)
+
+
+def test_agents_join_queues_through_group_member(api, routed_queue):
+    queue_id, _ = routed_queue
+    user_id, _ = new_user(api)
+    member = api.create_ok({"type": "GroupMember", "GroupId": queue_id, "UserOrGroupId": user_id})
+    rows = query(api, "SELECT Id, UserOrGroupId FROM GroupMember WHERE GroupId = '%s'" % queue_id)
+    assert [(r["Id"], r["UserOrGroupId"][:15]) for r in rows] == [(member, user_id[:15])]
+    # Membership is created and deleted, never edited (the real object has no update).
+    r = api.update([{"type": "GroupMember", "Id": member, "UserOrGroupId": api.user_id}])[0]
+    assert not r.success
+    assert_ok(api.delete([member])[0])
+
+
+def test_the_wsdls_and_describe_carry_the_new_objects_and_calls(omni_url, api):
+    enterprise = requests.get(omni_url + "/services/wsdl/enterprise", timeout=30).text
+    for needle in ('<complexType name="LiveChatTranscript">', '<complexType name="GroupMember">',
+                   '<element name="QueueRoutingConfigId"', '<operation name="setPassword">',
+                   '<operation name="resetPassword">'):
+        assert needle in enterprise, needle
+    partner = requests.get(omni_url + "/services/wsdl/partner", timeout=30).text
+    assert '<operation name="setPassword">' in partner
+    assert '<operation name="resetPassword">' in partner
+    described = body_result(api.service.describeSObject("LiveChatTranscript",
+                                                        _soapheaders=api.headers()))
+    assert described.keyPrefix == "570"
+    status = [f for f in described.fields if f.name == "Status"][0]
+    assert [p.value for p in status.picklistValues] == ["Waiting", "InProgress", "Completed",
+                                                       "Missed"]
+    owner = [f for f in described.fields if f.name == "OwnerId"][0]
+    assert list(owner.referenceTo) == ["User", "Group"]
+    work_item = body_result(api.service.describeSObject(
+        "PendingServiceRouting", _soapheaders=api.headers()))
+    ref = [f for f in work_item.fields if f.name == "WorkItemId"][0]
+    assert list(ref.referenceTo) == ["Case", "LiveChatTranscript"]
