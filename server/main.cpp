@@ -30,6 +30,7 @@
 #include "server/dispatcher/dispatcher.h"
 #include "server/events/change_bus.h"
 #include "server/events/fault_listener.h"
+#include "server/routing/routing_listener.h"
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/secure_random.h"
 #include "server/sessions/session_service.h"
@@ -164,6 +165,13 @@ int Serve(const po::variables_map& vm) {
   omni::OrgClock clock(store.get(), clock_start, &omni::Clock::NowMillis);
   omni::ChangeBus bus;
   if (!faults->empty()) bus.Subscribe(std::make_shared<omni::FaultListener>(*faults));
+  // Omni-Channel routing: work entering and leaving queues with a routing configuration.
+  auto routing = omni::routing::RoutingListener::Make(catalog, &error);
+  if (!routing) {
+    std::cerr << "omni-emulator: " << error << "\n";
+    return 1;
+  }
+  bus.Subscribe(routing);
   omni::Dispatcher dispatcher(catalog, store.get(), &bus, &clock, &*faults);
   omni::SessionPolicy session_policy;
   session_policy.session_seconds = vm["session-timeout"].as<int>();

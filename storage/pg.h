@@ -139,7 +139,7 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   LoginAttempt AttemptLogin(const std::string& username, const std::string& password,
                             std::int64_t now_ms, const LockoutPolicy& policy) override;
   void SetPassword(const std::string& org, const std::string& user_id, const std::string& username,
-                   const std::string& password) override;
+                   const std::string& password, bool ends_lockout) override;
   std::vector<std::string> OrgIds() override;
   std::optional<std::int64_t> OrgCreated(const std::string& org) override;
   void LockBootstrap() override;

@@ -116,17 +116,26 @@ LoginAttempt PgTx::AttemptLogin(const std::string& username, const std::string& 
 }
 
 void PgTx::SetPassword(const std::string& org, const std::string& user_id,
-                       const std::string& username, const std::string& password) {
+                       const std::string& username, const std::string& password,
+                       bool ends_lockout) {
   Params p;
   p.Add(username);
   p.Add(org);
   p.Add(user_id);
   p.Add(password);
+  p.Add(std::string(ends_lockout ? "true" : "false"));
+  // One credential per user: a row left under the user's former Username goes.
+  // LIMITATIONS: a Username changed through the API moves the credential only at the next
+  // setPassword; until then the user logs in with the former one.
   Write(
+      "WITH renamed AS (DELETE FROM omni_credentials WHERE org_id = $2 AND user_id = $3 AND "
+      "username <> $1) "
       "INSERT INTO omni_credentials (username, org_id, user_id, salt, password_hash) "
       "SELECT $1, $2, $3, s, md5(s || $4) FROM (SELECT md5(random()::text) AS s) salt "
       "ON CONFLICT (username) DO UPDATE SET org_id = EXCLUDED.org_id, user_id = "
-      "EXCLUDED.user_id, salt = EXCLUDED.salt, password_hash = EXCLUDED.password_hash",
+      "EXCLUDED.user_id, salt = EXCLUDED.salt, password_hash = EXCLUDED.password_hash, "
+      "failed_logins = CASE WHEN $5::boolean THEN 0 ELSE omni_credentials.failed_logins END, "
+      "locked_until_ms = CASE WHEN $5::boolean THEN 0 ELSE omni_credentials.locked_until_ms END",
       p);
 }
 

@@ -50,8 +50,12 @@ class SessionTx {
   // caller commits what it wants kept (a wrong password's count).
   virtual LoginAttempt AttemptLogin(const std::string& username, const std::string& password,
                                     std::int64_t now_ms, const LockoutPolicy& policy) = 0;
+  // The user's one credential (any row under a former username goes). ends_lockout (an
+  // administrator's setPassword) also ends a lockout and the run of wrong passwords; a server
+  // start re-stating the admin's password does not.
   virtual void SetPassword(const std::string& org, const std::string& user_id,
-                           const std::string& username, const std::string& password) = 0;
+                           const std::string& username, const std::string& password,
+                           bool ends_lockout) = 0;
   virtual std::vector<std::string> OrgIds() = 0;
   // When the org was created (epoch seconds), or nullopt for an org the database lacks.
   virtual std::optional<std::int64_t> OrgCreated(const std::string& org) = 0;

@@ -92,6 +92,8 @@ const char* ExceptionCodeName(ExceptionCode code) {
       return "INVALID_QUERY_FILTER_OPERATOR";
     case ExceptionCode::kPasswordLockout:
       return "PASSWORD_LOCKOUT";
+    case ExceptionCode::kInvalidNewPassword:
+      return "INVALID_NEW_PASSWORD";
   }
   return "UNKNOWN_EXCEPTION";
 }
@@ -114,6 +116,8 @@ const char* FaultKindName(FaultKind kind) {
       return "InvalidIdFault";
     case FaultKind::kInvalidQueryLocatorFault:
       return "InvalidQueryLocatorFault";
+    case FaultKind::kInvalidNewPasswordFault:
+      return "InvalidNewPasswordFault";
   }
   return "ApiFault";
 }

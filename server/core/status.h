@@ -57,6 +57,7 @@ enum class ExceptionCode {
   kInvalidQueryFilterOperator,
   kNumberOutsideValidRange,
   kPasswordLockout,
+  kInvalidNewPassword,
 };
 
 // Which fault element carries the code (ApiFault subtypes of the fault namespace).
@@ -69,6 +70,7 @@ enum class FaultKind {
   kMalformedQueryFault,   // ApiQueryFault
   kInvalidIdFault,
   kInvalidQueryLocatorFault,
+  kInvalidNewPasswordFault,
 };
 
 const char* StatusCodeName(StatusCode code);

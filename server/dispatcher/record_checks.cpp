@@ -28,6 +28,15 @@ Error NotWritable(const std::vector<std::string>& fields) {
                fields};
 }
 
+// What an org write (WriteScope::as_org) may set beyond the API: any field but a system field
+// or an auto-number.
+bool Createable(const WriteScope& s, const FieldDef& f) {
+  return f.createable || (s.as_org && !f.system && !f.auto_number);
+}
+bool Updateable(const WriteScope& s, const FieldDef& f) {
+  return f.updateable || (s.as_org && !f.system && !f.auto_number);
+}
+
 Error RequiredMissing(const std::vector<std::string>& fields) {
   return Error{StatusCode::kRequiredFieldMissing,
                "Required fields are missing: [" + JoinNames(fields) + "]", fields};
@@ -187,7 +196,7 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
 std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& obj,
                                         const Record& rec, Error* error,
                                         const std::string* forced_id) {
-  if (!obj.Supports(Call::kCreate)) {
+  if (!obj.Supports(Call::kCreate) && !s.as_org) {
     *error = Error{StatusCode::kCannotInsertUpdateActivateEntity,
                    "entity type cannot be inserted: " + obj.label,
                    {}};
@@ -200,12 +209,12 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   }
   std::vector<std::string> bad;
   for (const auto& [name, v] : rec.fields) {
-    if (!obj.FindField(name)->createable) bad.push_back(name);
+    if (!Createable(s, *obj.FindField(name))) bad.push_back(name);
   }
   std::vector<std::string> required;
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->createable)
+    if (!Createable(s, *f))
       bad.push_back(f->name);
     else if (!f->nillable)
       required.push_back(f->name);
@@ -235,7 +244,10 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     values.Set(dev->name, GenerateDeveloperName(s, obj, *dev, **given_label));
   }
   for (const auto& f : obj.fields) {
-    if (!f.createable || f.nillable || f.defaulted_on_create || f.type == FieldType::kBoolean) {
+    // An org write may leave out a field the API cannot set that has a default (AgentWork's
+    // Status: Assigned); the API's required fields stay as they were.
+    if (!Createable(s, f) || f.nillable || f.defaulted_on_create || f.type == FieldType::kBoolean ||
+        (s.as_org && !f.createable && f.default_value)) {
       continue;
     }
     const Value* v = values.Find(f.name);
@@ -276,6 +288,7 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     row.fields.emplace_back(f.name, v);
   }
   FillComputedFields(obj, &row);
+  CountChange(obj, nullptr, &row);
   Record stored;
   try {
     stored = s.tx.records().Insert(s.org_id, obj, row);
@@ -311,12 +324,12 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
   Record changes_in;
   for (const auto& [name, v] : rec.fields) {
     if (name == "Id") continue;
-    if (!obj.FindField(name)->updateable) bad.push_back(name);
+    if (!Updateable(s, *obj.FindField(name))) bad.push_back(name);
     changes_in.fields.emplace_back(name, v);
   }
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->updateable)
+    if (!Updateable(s, *f))
       bad.push_back(f->name);
     else if (!f->nillable)
       required.push_back(f->name);
@@ -350,6 +363,7 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
     FillComputedFields(obj, &merged);
     CopyComputedFields(obj, merged, &changes);
   }
+  CountChange(obj, &before, &changes);
   changes.Set("LastModifiedById", s.user_id);
   changes.Set("LastModifiedDate", s.now);
   changes.Set("SystemModstamp", s.now);

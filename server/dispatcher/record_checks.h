@@ -31,6 +31,10 @@ struct WriteScope {
   // The record is its call's only one, at the top level: if nothing reacts to its change, its
   // insert may commit by itself (storage::Tx::ExpectLoneInsert).
   bool lone_record = false;
+  // A write the org makes itself (RecordWriter's *AsOrg, change_bus.h): past the object's
+  // supported calls and its fields' Create/Update properties, never past anything else. Set only
+  // by ScopedRecordWriter, for that one write; the writes its events cause start without it.
+  bool as_org = false;
 };
 
 // Inserts one resolved record (field names in catalog spelling). On success returns the new Id;

@@ -1,5 +1,7 @@
 #include "server/dispatcher/usage_rules.h"
 
+#include <string>
+
 namespace omni {
 
 std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current) {
@@ -38,6 +40,16 @@ void FillComputedFields(const ObjectDef& obj, Record* row) {
 void CopyComputedFields(const ObjectDef& obj, const Record& from, Record* to) {
   if (FieldsNeededForComputed(obj).empty()) return;
   if (const Value* name = from.Find("Name")) to->Set("Name", *name);
+}
+
+void CountChange(const ObjectDef& obj, const Record* before, Record* values) {
+  if (obj.name != "PendingServiceRouting" || !obj.FindField("Serial")) return;
+  long long serial = 0;
+  if (before) {
+    const Value* old = before->Find("Serial");
+    if (old && *old) serial = std::stoll(**old);
+  }
+  values->Set("Serial", std::to_string(serial + 1));
 }
 
 }  // namespace omni

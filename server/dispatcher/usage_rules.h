@@ -24,4 +24,10 @@ void FillComputedFields(const ObjectDef& obj, Record* row);
 // Copies the computed fields of `from` (filled by FillComputedFields) into *to.
 void CopyComputedFields(const ObjectDef& obj, const Record& from, Record* to);
 
+// Counters the server keeps on a record's writes: PendingServiceRouting.Serial is 1 when the
+// record is created and one more with every update ("automatically incremented each time the
+// PendingServiceRouting is modified", guide). before is null for an insert; *values is the row
+// being inserted or the changes of an update. Does nothing for other objects.
+void CountChange(const ObjectDef& obj, const Record* before, Record* values);
+
 }  // namespace omni

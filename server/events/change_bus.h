@@ -39,17 +39,37 @@ struct ChangeEvent {
 
 // Reads and writes records of the event's org, as the event's user, in the event's transaction,
 // with the same rules as the API calls. Errors are values, as in a SaveResult.
+//
+// The *AsOrg writes are what the org does by itself, where no API call may: routing creates,
+// updates and deletes PendingServiceRouting, which the API can only read. They pass the object's
+// supported calls and the Create/Update properties of its fields, and nothing else: system
+// fields and auto-numbers stay the server's, and every value check, required field, default,
+// audit field, usage rule (AgentWork deletion), change-log row and event applies as to any
+// write. Only a listener's writer offers them; an API call never gets past those rules.
 class RecordWriter {
  public:
   virtual ~RecordWriter() = default;
-  // Every field of a visible (not deleted) record, or nullopt.
+  // Every field of a visible (not deleted) record, or nullopt. Locks the row until the
+  // transaction ends (a write's before image).
   virtual std::optional<Record> Read(const ObjectDef& obj, const std::string& id) = 0;
+  // The same without the lock: for records a reaction only consults (a queue, its routing
+  // configuration), so that concurrent calls touching them do not queue behind each other.
+  virtual std::optional<Record> Peek(const ObjectDef& obj, const std::string& id) = 0;
+  // Ids of the visible records of obj whose field equals value (canonical text form).
+  virtual std::vector<std::string> FindIds(const ObjectDef& obj, const FieldDef& field,
+                                           const std::string& value) = 0;
   // Inserts rec (type and field names in catalog spelling or any case); the new Id, or nullopt
   // with *error.
   virtual std::optional<std::string> Create(const Record& rec, Error* error) = 0;
   // Updates the record with Id id with the fields of changes; false with *error on failure.
   virtual bool Update(const ObjectDef& obj, const std::string& id, const Record& changes,
                       Error* error) = 0;
+  // The org's own writes (see above). DeleteAsOrg moves the record to the recycle bin, as a
+  // delete call does, so that getDeleted and queryAll see it go.
+  virtual std::optional<std::string> CreateAsOrg(const Record& rec, Error* error) = 0;
+  virtual bool UpdateAsOrg(const ObjectDef& obj, const std::string& id, const Record& changes,
+                           Error* error) = 0;
+  virtual bool DeleteAsOrg(const ObjectDef& obj, const std::string& id, Error* error) = 0;
 };
 
 class ChangeListener {

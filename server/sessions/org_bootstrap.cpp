@@ -25,7 +25,7 @@ bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const Chang
       clock.Ensure(orgs[0]);
       const FieldDef* uname = user_obj->FindField("Username");
       auto ids = tx->records().FindIdsByValue(orgs[0], *user_obj, *uname, username, false);
-      if (!ids.empty()) tx->sessions().SetPassword(orgs[0], ids[0], username, password);
+      if (!ids.empty()) tx->sessions().SetPassword(orgs[0], ids[0], username, password, false);
       tx->Commit();
       return true;
     }
@@ -64,7 +64,7 @@ bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const Chang
       *error = "cannot create the admin user: " + err.message;
       return false;
     }
-    tx->sessions().SetPassword(org_id, user_id, username, password);
+    tx->sessions().SetPassword(org_id, user_id, username, password, false);
     tx->Commit();
     return true;
   } catch (const std::exception& e) {

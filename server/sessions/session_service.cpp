@@ -14,6 +14,27 @@ namespace {
 constexpr size_t kMaxCachedSessions = 100000;
 // Characters of a session id after "<org15>!" (Salesforce's are of similar length).
 constexpr size_t kSessionTokenChars = 96;
+// resetPassword's generated passwords: letters and digits (the default policy's mix).
+constexpr size_t kResetPasswordChars = 12;
+
+// The default password policy of a new org: at least 8 characters, letters and numbers mixed.
+// LIMITATIONS: the real org's messages are not captured; these are its Setup texts.
+std::optional<Fault> PolicyRefuses(const std::string& password) {
+  bool letter = false, digit = false;
+  for (unsigned char c : password) {
+    letter = letter || std::isalpha(c);
+    digit = digit || std::isdigit(c);
+  }
+  if (password.size() < 8) {
+    return Fault{ExceptionCode::kInvalidNewPassword, FaultKind::kInvalidNewPasswordFault,
+                 "Your password must be at least 8 characters long."};
+  }
+  if (!letter || !digit) {
+    return Fault{ExceptionCode::kInvalidNewPassword, FaultKind::kInvalidNewPasswordFault,
+                 "Your password must have a mix of letters and numbers."};
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -186,6 +207,63 @@ Outcome<UserInfo> SessionService::GetUserInfo(const CallContext& ctx) {
     u.session_seconds_valid = policy_.session_seconds;
     return out;
   });
+}
+
+Outcome<bool> SessionService::StorePassword(const CallContext& ctx, const std::string& raw_id,
+                                            const std::string& password) {
+  using Result = Outcome<bool>;
+  auto id = NormalizeId(raw_id);
+  if (!id) {
+    return Result::Fail(
+        Fault{ExceptionCode::kMalformedId, FaultKind::kInvalidIdFault, "malformed id " + raw_id});
+  }
+  const ObjectDef* user_obj = catalog_->FindObject("User");
+  const FieldDef* username = user_obj->FindField("Username");
+  if (KeyPrefixOf(*id) != user_obj->key_prefix) {
+    // LIMITATIONS: the real org's text for an id that names no user is not captured.
+    return Result::Fail(
+        Fault{ExceptionCode::kInvalidIdField, FaultKind::kInvalidIdFault, "invalid user id"});
+  }
+  if (auto refused = PolicyRefuses(password)) return Result::Fail(*refused);
+  return Guarded<bool>("setPassword", [&]() -> Result {
+    auto tx = store_->Begin();
+    auto rows = tx->records().SelectByIds(ctx.org_id, *user_obj, {*id}, {username}, false);
+    const Value* name = rows.empty() ? nullptr : rows[0].Find("Username");
+    if (!name || !*name) {
+      return Result::Fail(
+          Fault{ExceptionCode::kInvalidIdField, FaultKind::kInvalidIdFault, "invalid user id"});
+    }
+    tx->sessions().SetPassword(ctx.org_id, *id, **name, password, true);
+    tx->Commit();
+    Result out;
+    out.value = true;
+    return out;
+  });
+}
+
+Outcome<bool> SessionService::SetPassword(const CallContext& ctx, const std::string& user_id,
+                                          const std::string& password) {
+  return StorePassword(ctx, user_id, password);
+}
+
+Outcome<std::string> SessionService::ResetPassword(const CallContext& ctx,
+                                                   const std::string& user_id) {
+  using Result = Outcome<std::string>;
+  std::string password, error;
+  // Random letters and digits until the policy's mix is there (one draw almost always).
+  while (PolicyRefuses(password)) {
+    std::string token = SecureRandomToken(kResetPasswordChars, &error);
+    if (token.empty()) return Result::Fail(UnexpectedFault("resetPassword", error));
+    password.clear();
+    for (char c : token) {
+      if (std::isalnum(static_cast<unsigned char>(c))) password += c;
+    }
+  }
+  auto stored = StorePassword(ctx, user_id, password);
+  if (stored.fault) return Result::Fail(*stored.fault);
+  Result out;
+  out.value = password;
+  return out;
 }
 
 }  // namespace omni

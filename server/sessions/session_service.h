@@ -73,6 +73,16 @@ class SessionService {
   Outcome<bool> Logout(const std::string& session_id);
   // The calling user's details, read from the User record.
   Outcome<UserInfo> GetUserInfo(const CallContext& ctx);
+  // setPassword: gives the user user_id of the caller's org this password, so that a plain login
+  // with the user's Username and it succeeds; it also ends a lockout. Faults: a malformed id
+  // (MALFORMED_ID) or one that names no User of the org (INVALID_ID_FIELD), both InvalidIdFault;
+  // a password the org's default policy refuses (INVALID_NEW_PASSWORD). LIMITATIONS: any
+  // logged-in user may call it (no "Manage Users" permission model).
+  Outcome<bool> SetPassword(const CallContext& ctx, const std::string& user_id,
+                            const std::string& password);
+  // resetPassword: as SetPassword with a password generated from the secure random source,
+  // which it answers.
+  Outcome<std::string> ResetPassword(const CallContext& ctx, const std::string& user_id);
 
   // Some process ended sessions (notification on omni_sessions): forget every cached one.
   void OnSessionsEnded();
@@ -85,6 +95,9 @@ class SessionService {
     std::int64_t fresh_until_ms;  // answered from the cache before this moment
   };
   void Remember(const storage::SessionRow& row, std::uint64_t epoch);
+  // The stored password of a user of the caller's org: the checks both calls share.
+  Outcome<bool> StorePassword(const CallContext& ctx, const std::string& user_id,
+                              const std::string& password);
 
   // The org a session id names (its first 15 characters), as the 18-character id.
   static std::string OrgOfSession(const std::string& session_id);

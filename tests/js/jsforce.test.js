@@ -197,8 +197,6 @@ describe('jsforce conn.soap calls', () => {
     ['describeTabs', (c) => c.soap.describeTabs()],
     ['merge', (c) => c.soap.merge({ masterRecord: { type: 'Case' }, recordToMergeIds: [] })],
     ['convertLead', (c) => c.soap.convertLead({ leadId: '00Q000000000001AAA' })],
-    ['setPassword', (c) => c.soap.setPassword('005000000000001AAA', 'x')],
-    ['resetPassword', (c) => c.soap.resetPassword('005000000000001AAA')],
   ]) {
     it(`${name} rejects with INVALID_OPERATION naming the call`, async () => {
       await assert.rejects(run(conn), (err) => {
@@ -208,4 +206,57 @@ describe('jsforce conn.soap calls', () => {
       });
     });
   }
+});
+
+// setPassword and resetPassword: an agent created through the API gets a password and logs in
+// with jsforce's plain SOAP login.
+describe('jsforce setPassword and resetPassword', () => {
+  let conn;
+  before(async () => {
+    conn = connection();
+    await conn.login(USERNAME, PASSWORD);
+  });
+
+  async function newUser() {
+    const me = await conn.soap.getUserInfo();
+    const name = `agent.${RUN}.${++seq}@omni.local`;
+    const [made] = await conn.soap.create([{
+      type: 'User', Username: name, LastName: 'Agent', Email: name, Alias: 'agent',
+      ProfileId: me.profileId, TimeZoneSidKey: 'America/Los_Angeles', LocaleSidKey: 'en_US',
+      LanguageLocaleKey: 'en_US', EmailEncodingKey: 'UTF-8',
+    }]);
+    assert.equal(made.success, true, JSON.stringify(made));
+    return { id: made.id, name };
+  }
+
+  it('setPassword lets the new user log in with it', async () => {
+    const user = await newUser();
+    await conn.soap.setPassword(user.id, 'Agent1pass');
+    const agent = connection();
+    const info = await agent.login(user.name, 'Agent1pass');
+    assert.equal(info.id, user.id);
+  });
+
+  it('resetPassword answers a generated password that logs in', async () => {
+    const user = await newUser();
+    const reset = await conn.soap.resetPassword(user.id);
+    assert.match(reset.password, /^[A-Za-z0-9]{8,}$/);
+    const info = await connection().login(user.name, reset.password);
+    assert.equal(info.id, user.id);
+  });
+
+  it('setPassword of an id that names no user rejects with INVALID_ID_FIELD', async () => {
+    await assert.rejects(conn.soap.setPassword('005000000000001AAA', 'Agent1pass'), (err) => {
+      assert.equal(err.errorCode, 'sf:INVALID_ID_FIELD');
+      return true;
+    });
+  });
+
+  it('a password the default policy refuses rejects with INVALID_NEW_PASSWORD', async () => {
+    const user = await newUser();
+    await assert.rejects(conn.soap.setPassword(user.id, 'short1'), (err) => {
+      assert.equal(err.errorCode, 'sf:INVALID_NEW_PASSWORD');
+      return true;
+    });
+  });
 });

@@ -447,8 +447,9 @@ class RecordFactory:
     server (the JS suite) make theirs too. Their values are therefore rationed, and taken from
     the front of the picklist (the JS suite takes its one from the back):
       * the first free value goes to the shared record, created once with every createable field;
-      * the third value is a spare, carried by records a test expects to be refused: it is never
-        stored unless the server wrongly accepts such a record;
+      * a spare value (the third, or the next that names no catalog object: the routing suite
+        needs the channels of the routable objects), carried by records a test expects to be
+        refused: it is never stored unless the server wrongly accepts such a record;
       * the other values go, front first, to tests that must create a fresh record; a value found
         taken (DUPLICATE_VALUE) is skipped;
       * pooled(value) is the record with a given value: created, or, when another suite has it,
@@ -540,6 +541,11 @@ class RecordFactory:
 
     def spare_value(self, obj: SObjectDef):
         values = obj.scarce_field.values
+        # Never a value that names a catalog object: the routing suite needs the ServiceChannel
+        # of each routable object (Case, LiveChatTranscript) and may have made it already.
+        for v in values[2:-1]:
+            if v not in self.catalog:
+                return v
         return values[2] if len(values) > 3 else values[-1]
 
     def _take_fresh(self, obj: SObjectDef):

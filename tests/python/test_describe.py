@@ -401,6 +401,7 @@ def test_id_lookup_per_describe_decides_upsert_keys(api, factory, obj):
         if not f.createable or obj.scarce:
             continue
         rec = factory.build(obj.name)
+        rec.setdefault(f.name, factory.value(obj.field(f.name)))  # an optional idLookup field
         [r] = api.upsert(f.name, [rec])
         assert r.success and r.created, (f.name, r)
 

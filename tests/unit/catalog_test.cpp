@@ -69,15 +69,20 @@ TEST_CASE("the catalog holds the 16 Omni-Channel objects with their key prefixes
     CHECK(catalog->FindByKeyPrefix(prefix) == obj);
   }
   // The supporting objects keep Salesforce's real prefixes.
-  for (const auto& [name, prefix] : std::map<std::string, std::string>{
-           {"User", "005"}, {"Profile", "00e"}, {"Group", "00G"}, {"Case", "500"}}) {
+  for (const auto& [name, prefix] :
+       std::map<std::string, std::string>{{"User", "005"},
+                                          {"Profile", "00e"},
+                                          {"Group", "00G"},
+                                          {"Case", "500"},
+                                          {"LiveChatTranscript", "570"},
+                                          {"GroupMember", "011"}}) {
     CAPTURE(name);
     const ObjectDef* obj = catalog->FindObject(name);
     REQUIRE(obj);
     CHECK(obj->supporting);
     CHECK(obj->key_prefix == prefix);
   }
-  CHECK(catalog->objects().size() == 20);
+  CHECK(catalog->objects().size() == 22);
 }
 
 TEST_CASE("key prefixes are unique and case-sensitive") {

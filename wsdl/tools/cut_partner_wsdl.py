@@ -13,7 +13,8 @@ import sys
 
 OPERATIONS = ["login", "describeSObject", "describeSObjects", "describeGlobal", "create", "update",
               "upsert", "delete", "undelete", "retrieve", "logout", "getDeleted", "getUpdated",
-              "query", "queryAll", "queryMore", "getServerTimestamp", "getUserInfo"]
+              "query", "queryAll", "queryMore", "getServerTimestamp", "getUserInfo",
+              "setPassword", "resetPassword"]
 HEADERS = ["SessionHeader", "CallOptions", "QueryOptions", "AllOrNoneHeader"]
 COMMENT = """<!--
 omni-emulator partner WSDL: the subset of Salesforce's Partner Web Services API v44.0 that the

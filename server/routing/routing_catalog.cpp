@@ -1,0 +1,60 @@
+#include "server/routing/routing_catalog.h"
+
+#include <algorithm>
+
+namespace omni::routing {
+
+std::optional<std::string> Text(const Record& rec, const char* field) {
+  const Value* v = rec.Find(field);
+  if (!v || !*v) return std::nullopt;
+  return **v;
+}
+
+std::unique_ptr<const RoutingCatalog> RoutingCatalog::Resolve(const Catalog& catalog,
+                                                              std::string* error) {
+  auto out = std::make_unique<RoutingCatalog>();
+  out->psr = catalog.FindObject("PendingServiceRouting");
+  out->group = catalog.FindObject("Group");
+  out->config = catalog.FindObject("QueueRoutingConfig");
+  out->channel = catalog.FindObject("ServiceChannel");
+  if (!out->psr || !out->group || !out->config || !out->channel) {
+    *error =
+        "the catalog lacks an object routing needs (PendingServiceRouting, Group, "
+        "QueueRoutingConfig, ServiceChannel)";
+    return nullptr;
+  }
+  out->psr_work_item = out->psr->FindField("WorkItemId");
+  out->channel_entity = out->channel->FindField("RelatedEntity");
+  if (!out->psr_work_item || !out->channel_entity ||
+      !out->group->FindField("QueueRoutingConfigId")) {
+    *error =
+        "the catalog lacks a field routing needs (PendingServiceRouting.WorkItemId, "
+        "ServiceChannel.RelatedEntity, Group.QueueRoutingConfigId)";
+    return nullptr;
+  }
+  for (const auto& entity : out->channel_entity->picklist_values) {
+    const ObjectDef* obj = catalog.FindObject(entity);
+    if (!obj) continue;
+    const FieldDef* owner = obj->FindField("OwnerId");
+    if (!owner) continue;
+    const auto& targets = owner->reference_to;
+    if (std::find(targets.begin(), targets.end(), out->group->name) != targets.end()) {
+      out->work_items.push_back(obj);
+    }
+  }
+  return out;
+}
+
+bool RoutingCatalog::IsWorkItem(const ObjectDef& obj) const {
+  return std::find(work_items.begin(), work_items.end(), &obj) != work_items.end();
+}
+
+bool RoutingCatalog::IsClosed(const ObjectDef& obj, const Record& item) {
+  auto status = Text(item, "Status");
+  if (!status) return false;
+  if (obj.name == "Case") return *status == "Closed";
+  if (obj.name == "LiveChatTranscript") return *status == "Completed" || *status == "Missed";
+  return false;
+}
+
+}  // namespace omni::routing

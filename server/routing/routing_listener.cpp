@@ -1,0 +1,50 @@
+#include "server/routing/routing_listener.h"
+
+#include "server/routing/pending_routing.h"
+
+namespace omni::routing {
+
+std::shared_ptr<RoutingListener> RoutingListener::Make(std::shared_ptr<const Catalog> catalog,
+                                                       std::string* error) {
+  auto rc = RoutingCatalog::Resolve(*catalog, error);
+  if (!rc) return nullptr;
+  return std::shared_ptr<RoutingListener>(new RoutingListener(std::move(catalog), std::move(rc)));
+}
+
+bool RoutingListener::Wants(const ObjectDef& object) const { return rc_->IsWorkItem(object); }
+
+void RoutingListener::OnChange(const ChangeEvent& event, RecordWriter& writer) {
+  // Every listener hears every change (ChangeBus::Publish); Wants() only spares the others.
+  if (rc_->IsWorkItem(*event.object)) OnWorkItem(event, writer);
+}
+
+void RoutingListener::OnWorkItem(const ChangeEvent& event, RecordWriter& writer) const {
+  const ObjectDef& obj = *event.object;
+  const Record& after = *event.after;
+  switch (event.kind) {
+    case ChangeEvent::Kind::kDeleted:
+      LeaveRouting(*rc_, writer, event.record_id);
+      return;
+    case ChangeEvent::Kind::kCreated:
+      // A new record has no PendingServiceRouting yet: only a routed queue gives it one.
+      if (auto routing = RoutingFor(*rc_, writer, obj, after)) {
+        EnterRouting(*rc_, writer, obj, after, *routing, false);
+      }
+      return;
+    case ChangeEvent::Kind::kUpdated: {
+      // Only the owner and the status decide routing; other edits leave it alone.
+      const Record& before = *event.before;
+      if (Text(before, "OwnerId") == Text(after, "OwnerId") &&
+          Text(before, "Status") == Text(after, "Status")) {
+        return;
+      }
+      SyncPendingRouting(*rc_, writer, obj, after);
+      return;
+    }
+    case ChangeEvent::Kind::kUndeleted:
+      SyncPendingRouting(*rc_, writer, obj, after);
+      return;
+  }
+}
+
+}  // namespace omni::routing
