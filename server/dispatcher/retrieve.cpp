@@ -1,6 +1,7 @@
 // retrieve(): reads records by Id with a field list, reported like an internal SELECT.
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "server/core/sf_id.h"
 #include "server/dispatcher/call_support.h"
@@ -62,13 +63,17 @@ Outcome<std::vector<std::optional<Record>>> Dispatcher::Retrieve(
       if (KeyPrefixOf(id) == obj->key_prefix) mine.push_back(id);
     }
     auto rows = tx->records().SelectByIds(ctx.org_id, *obj, mine, fields, false);
+    // One answer per asked Id, in the order asked (an Id asked twice answers twice).
+    std::unordered_map<std::string, const Record*> by_id;
+    for (const auto& r : rows) {
+      const Value* id = r.Find("Id");
+      if (id && *id) by_id.emplace(**id, &r);
+    }
     Result out;
+    out.value.reserve(normalized.size());
     for (const auto& id : normalized) {
-      std::optional<Record> found;
-      for (const auto& r : rows) {
-        if (*r.Find("Id") == std::optional<std::string>(id)) found = r;
-      }
-      out.value.push_back(found);
+      auto it = by_id.find(id);
+      out.value.push_back(it == by_id.end() ? std::nullopt : std::optional<Record>(*it->second));
     }
     return out;
   });
