@@ -21,8 +21,9 @@ class ResponseShaper {
   explicit ResponseShaper(Flavor flavor)
       : api_(wire::ApiNs(flavor)), sobject_(wire::SObjectNs(flavor)) {}
 
-  std::string Shape(const pugi::xml_node& root, const std::string& header) {
+  std::string Shape(const pugi::xml_node& root, const std::string& header, std::size_t size_hint) {
     std::string body;
+    body.reserve(size_hint + header.size() + 64);
     std::size_t pushed = scope_.Push(root);
     bool header_done = header.empty();
     for (const auto& child : root.children()) {
@@ -45,8 +46,9 @@ class ResponseShaper {
   }
 
  private:
-  // Salesforce's prefix for a namespace: none for the API's, sf for the sObject namespace.
-  std::string Prefix(const std::string& uri, const std::string& given) {
+  // Salesforce's prefix for a namespace: none for the API's, sf for the sObject namespace; null
+  // for another namespace (the name keeps the prefix it was given).
+  const char* Prefix(const std::string& uri) {
     if (uri == api_) return "";
     if (uri == sobject_) {
       used_sf_ = true;
@@ -58,13 +60,27 @@ class ResponseShaper {
       used_xsd_ = true;
       return "xsd";
     }
-    return given;
+    return nullptr;
+  }
+
+  // Appends qname with Salesforce's prefix for its namespace.
+  void AppendQualified(const char* qname, std::string* out) {
+    const char* colon = std::strchr(qname, ':');
+    prefix_.assign(qname, colon ? static_cast<std::size_t>(colon - qname) : 0);
+    const char* local = colon ? colon + 1 : qname;
+    const char* p = Prefix(scope_.Uri(prefix_));
+    if (!p) p = prefix_.c_str();
+    if (*p) {
+      out->append(p);
+      out->push_back(':');
+    }
+    out->append(local);
   }
 
   std::string Qualified(const std::string& qname) {
-    auto [prefix, local] = SplitQName(qname.c_str());
-    std::string p = Prefix(scope_.Uri(prefix), prefix);
-    return p.empty() ? local : p + ":" + local;
+    std::string out;
+    AppendQualified(qname.c_str(), &out);
+    return out;
   }
 
   // The xsi:type Salesforce writes where gSOAP writes none: the QueryResult of the query calls,
@@ -83,21 +99,27 @@ class ResponseShaper {
 
   void Element(const pugi::xml_node& node, const std::string& parent, std::string* out) {
     std::size_t pushed = scope_.Push(node);
-    auto [prefix, local] = SplitQName(node.name());
-    std::string name = Qualified(node.name());
-    *out += "<" + name;
+    const char* colon = std::strchr(node.name(), ':');
+    const std::string local = colon ? colon + 1 : node.name();
+    const std::size_t name_at = out->size() + 1;
+    out->push_back('<');
+    AppendQualified(node.name(), out);
+    const std::string name = out->substr(name_at);
     bool has_type = false;
     for (const auto& a : node.attributes()) {
       if (IsXmlnsAttribute(a.name())) continue;
-      std::string attr = Qualified(a.name());
-      *out += " " + attr + "=\"";
-      if (attr == "xsi:type") {
+      out->push_back(' ');
+      const std::size_t attr_at = out->size();
+      AppendQualified(a.name(), out);
+      const bool is_type = out->compare(attr_at, std::string::npos, "xsi:type") == 0;
+      out->append("=\"");
+      if (is_type) {
         has_type = true;
         AppendText(out, Qualified(a.value()).c_str(), true);
       } else {
         AppendText(out, a.value(), true);
       }
-      *out += "\"";
+      out->push_back('"');
     }
     const char* implied = has_type ? nullptr : ImpliedType(parent, local);
     if (implied) {
@@ -121,7 +143,9 @@ class ResponseShaper {
           AppendText(out, child.value(), false);
         }
       }
-      *out += "</" + name + ">";
+      out->append("</");
+      out->append(name);
+      out->push_back('>');
     }
     scope_.Pop(pushed);
   }
@@ -129,6 +153,7 @@ class ResponseShaper {
   std::string api_;
   std::string sobject_;
   Scope scope_;
+  std::string prefix_;  // scratch for AppendQualified
   bool used_sf_ = false;
   bool used_xsd_ = false;
 };
@@ -158,7 +183,7 @@ std::string ShapeResponse(Flavor flavor, const std::string& gsoap_xml, const std
       }
     }
   }
-  return ResponseShaper(flavor).Shape(root, header);
+  return ResponseShaper(flavor).Shape(root, header, gsoap_xml.size());
 }
 
 }  // namespace omni

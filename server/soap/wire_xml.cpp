@@ -15,6 +15,14 @@ const char* SObjectNs(Flavor f) {
 
 void AppendText(std::string* out, const char* text, bool attribute) {
   for (const char* p = text; *p; ++p) {
+    // Runs of plain characters go in whole (most values have nothing to escape).
+    const char* run = p;
+    while (*p && *p != '&' && *p != '<' && *p != '>' && *p != '"' && *p != '\'' && *p != '\r' &&
+           (!attribute || (*p != '\n' && *p != '\t'))) {
+      ++p;
+    }
+    out->append(run, static_cast<std::size_t>(p - run));
+    if (!*p) break;
     switch (*p) {
       case '&':
         *out += "&amp;";
@@ -71,12 +79,13 @@ std::size_t Scope::Push(const pugi::xml_node& node) {
   return n;
 }
 
-std::string Scope::Uri(const std::string& prefix) const {
-  if (prefix == "xml") return "http://www.w3.org/XML/1998/namespace";
+const std::string& Scope::Uri(const std::string& prefix) const {
+  static const std::string kXml = "http://www.w3.org/XML/1998/namespace", kNone;
+  if (prefix == "xml") return kXml;
   for (auto it = decls_.rbegin(); it != decls_.rend(); ++it) {
     if (it->first == prefix) return it->second;
   }
-  return "";
+  return kNone;
 }
 
 }  // namespace wire

@@ -37,7 +37,8 @@ class Scope {
   // Pushes the node's xmlns declarations; returns how many to pop.
   std::size_t Push(const pugi::xml_node& node);
   void Pop(std::size_t n) { decls_.resize(decls_.size() - n); }
-  std::string Uri(const std::string& prefix) const;
+  // Valid until the next Push or Pop.
+  const std::string& Uri(const std::string& prefix) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> decls_;
