@@ -184,7 +184,7 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
 std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& obj,
                                         const Record& rec, Error* error,
                                         const std::string* forced_id) {
-  if (!obj.Supports(Call::kCreate)) {
+  if (!s.as_org && !obj.Supports(Call::kCreate)) {
     *error = Error{StatusCode::kCannotInsertUpdateActivateEntity,
                    "entity type cannot be inserted: " + obj.label,
                    {}};
@@ -197,12 +197,12 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
   }
   std::vector<std::string> bad;
   for (const auto& [name, v] : rec.fields) {
-    if (!obj.FindField(name)->createable) bad.push_back(name);
+    if (!s.as_org && !obj.FindField(name)->createable) bad.push_back(name);
   }
   std::vector<std::string> required;
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->createable)
+    if (!s.as_org && !f->createable)
       bad.push_back(f->name);
     else if (!f->nillable)
       required.push_back(f->name);
@@ -308,12 +308,12 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
   Record changes_in;
   for (const auto& [name, v] : rec.fields) {
     if (name == "Id") continue;
-    if (!obj.FindField(name)->updateable) bad.push_back(name);
+    if (!s.as_org && !obj.FindField(name)->updateable) bad.push_back(name);
     changes_in.fields.emplace_back(name, v);
   }
   for (const auto& name : rec.fields_to_null) {
     const FieldDef* f = obj.FindField(name);
-    if (!f->updateable)
+    if (!s.as_org && !f->updateable)
       bad.push_back(f->name);
     else if (!f->nillable)
       required.push_back(f->name);

@@ -31,6 +31,10 @@ struct WriteScope {
   // The record is its call's only one, at the top level: if nothing reacts to its change, its
   // insert may commit by itself (storage::Tx::ExpectLoneInsert).
   bool lone_record = false;
+  // The org's own write (agent presence, routing: org_writes.h), not an API call's: the object's
+  // supported calls and the fields' Create/Update properties do not apply (UserServicePresence
+  // cannot be created through the API, yet logging in creates one); every other rule does.
+  bool as_org = false;
 };
 
 // Inserts one resolved record (field names in catalog spelling). On success returns the new Id;
