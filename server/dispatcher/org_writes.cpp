@@ -76,8 +76,7 @@ OrgWrites::OrgWrites(std::shared_ptr<const Catalog> catalog, storage::Store* sto
                      const ChangeBus* bus, std::function<std::string(const std::string&)> now)
     : catalog_(std::move(catalog)), store_(store), bus_(bus), now_(std::move(now)) {}
 
-Outcome<bool> OrgWrites::Run(const CallContext& ctx,
-                             const std::function<bool(OrgTx&)>& fn) const {
+Outcome<bool> OrgWrites::Run(const CallContext& ctx, const std::function<bool(OrgTx&)>& fn) const {
   return Guarded<bool>("org write", [&]() {
     Outcome<bool> out;
     auto tx = store_->Begin();
