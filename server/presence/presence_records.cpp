@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <utility>
 
 #include "server/core/sf_id.h"
 
@@ -10,6 +11,19 @@ namespace omni::presence {
 namespace {
 
 const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
+
+// The org allows one configuration per user and per profile; should the emulator's data hold
+// several, the newest assignment (CreatedDate, then Id) is the one that counts.
+std::string NewestConfigId(const std::vector<Record>& links) {
+  const Record* best = nullptr;
+  for (const auto& r : links) {
+    if (!best || std::make_pair(Text(r, "CreatedDate"), Text(r, "Id")) >
+                     std::make_pair(Text(*best, "CreatedDate"), Text(*best, "Id"))) {
+      best = &r;
+    }
+  }
+  return best ? Text(*best, "PresenceUserConfigId") : "";
+}
 
 }  // namespace
 
@@ -20,14 +34,13 @@ std::string Text(const Record& rec, const std::string& field) {
 
 std::optional<Record> AgentConfig(OrgTx& tx, const std::string& user_id) {
   std::string config_id;
-  auto by_user = tx.FindBy(Obj(tx, "PresenceUserConfigUser"), "UserId", user_id);
-  if (!by_user.empty()) config_id = Text(by_user[0], "PresenceUserConfigId");
+  config_id = NewestConfigId(tx.FindBy(Obj(tx, "PresenceUserConfigUser"), "UserId", user_id));
   if (config_id.empty()) {
     auto user = tx.Read(Obj(tx, "User"), user_id);
     std::string profile = user ? Text(*user, "ProfileId") : "";
     if (!profile.empty()) {
-      auto by_profile = tx.FindBy(Obj(tx, "PresenceUserConfigProfile"), "ProfileId", profile);
-      if (!by_profile.empty()) config_id = Text(by_profile[0], "PresenceUserConfigId");
+      config_id =
+          NewestConfigId(tx.FindBy(Obj(tx, "PresenceUserConfigProfile"), "ProfileId", profile));
     }
   }
   if (config_id.empty()) return std::nullopt;
