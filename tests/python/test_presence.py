@@ -114,16 +114,18 @@ def test_presence_flow(api, org, agent):
         (org["channel_id"], org["channel_name"])]
 
     # Workload: profile level, then the user level overrides it.
-    # Other suites give the admin user AgentWork of its own: the workload is counted from there.
     w = agent.getAgentWorkload()
     assert (w.success, w.configuredCapacity) == (True, 5.0)
-    base = w.currentWorkload
-    others = {x.workId for x in agent.getAgentWorks().works}
     user_config = api.create_ok({"type": "PresenceUserConfig", "MasterLabel": "User cfg",
                                  "DeveloperName": unique_text(prefix="UserCfg"), "Capacity": "3"})
     api.create_ok({"type": "PresenceUserConfigUser", "UserId": api.user_id,
                    "PresenceUserConfigId": user_config})
-    assert agent.getAgentWorkload().configuredCapacity == 3.0
+    w = agent.getAgentWorkload()
+    assert w.configuredCapacity == 3.0
+    # Other suites give the admin user AgentWork of its own (some weighed by CapacityPercentage
+    # of the capacity): the workload is counted from there.
+    base = w.currentWorkload
+    others = {x.workId for x in agent.getAgentWorks().works}
 
     # External AgentWork for the agent: open work and workload, and omniChannelWorkAssigned.
     case = api.create_ok({"type": "Case", "Subject": "presence"})
