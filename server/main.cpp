@@ -20,9 +20,12 @@
 #include <thread>
 
 #include "server/admin/changes_endpoint.h"
+#include "server/admin/clock_endpoint.h"
 #include "server/admin/store_change_source.h"
 #include "server/catalog/catalog.h"
 #include "server/catalog/enterprise_wsdl.h"
+#include "server/clock/org_clock.h"
+#include "server/core/clock.h"
 #include "server/core/fault_injection.h"
 #include "server/dispatcher/dispatcher.h"
 #include "server/events/change_bus.h"
@@ -149,18 +152,29 @@ int Serve(const po::variables_map& vm) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
   }
+  // The emulator clock: every timestamp a call writes, per org, shared by every process.
+  std::optional<std::int64_t> clock_start;
+  if (vm.count("clock-start")) {
+    clock_start = omni::Clock::Parse(vm["clock-start"].as<std::string>());
+    if (!clock_start) {
+      std::cerr << "omni-emulator: --clock-start must be a dateTime such as "
+                   "2026-01-01T00:00:00Z\n";
+      return 2;
+    }
+  }
+  omni::OrgClock clock(store.get(), clock_start, &omni::Clock::NowMillis);
   omni::ChangeBus bus;
   if (!faults->empty()) bus.Subscribe(std::make_shared<omni::FaultListener>(*faults));
-  omni::Dispatcher dispatcher(catalog, store.get(), &bus, &*faults);
+  omni::Dispatcher dispatcher(catalog, store.get(), &bus, &clock, &*faults);
   omni::SessionPolicy session_policy;
   session_policy.session_seconds = vm["session-timeout"].as<int>();
   session_policy.lockout.max_attempts = vm["lockout-attempts"].as<int>();
   session_policy.lockout.lockout_ms =
       static_cast<std::int64_t>(vm["lockout-duration"].as<double>() * 1000);
-  omni::SessionService sessions(store.get(), catalog.get(), session_policy);
+  omni::SessionService sessions(store.get(), catalog.get(), &clock, session_policy);
   // --- end of the data layer's wiring ---
-  omni::QueryService queries(catalog, store.get());
-  if (!omni::EnsureDefaultOrg(*store, *catalog, bus, vm["admin-username"].as<std::string>(),
+  omni::QueryService queries(catalog, store.get(), &clock);
+  if (!omni::EnsureDefaultOrg(*store, *catalog, bus, clock, vm["admin-username"].as<std::string>(),
                               vm["admin-password"].as<std::string>(), &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
     return 1;
@@ -176,15 +190,15 @@ int Serve(const po::variables_map& vm) {
   app.xml_limits.max_namespace_decls = vm["xml-max-namespace-decls"].as<std::size_t>();
   app.xml_limits.max_elements = vm["xml-max-elements"].as<std::size_t>();
   app.xml_limits.max_text_length = vm["xml-max-text-bytes"].as<std::size_t>();
-  omni::ReplicationService replication(*catalog, store.get());
+  omni::ReplicationService replication(*catalog, store.get(), &clock);
   app.replication = &replication;
+  app.clock = &clock;
   app.base_url = vm.count("public-url") ? vm["public-url"].as<std::string>()
                                         : "http://localhost:" + std::to_string(port);
   app.partner_wsdl = partner_wsdl;
   app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
   // --- agent presence (helper "presence"): the org's own writes and the console methods ---
-  // The lead: OrgWrites takes the org's time as its 4th argument (OrgClock::NowText).
-  omni::OrgWrites org_writes(catalog, store.get(), &bus);
+  omni::OrgWrites org_writes(catalog, store.get(), &bus, &clock);
   omni::PresenceService presence(&org_writes, store.get());
   app.presence = &presence;
   app.presence_wsdl = ReadFile(wsdl_dir + "/presence.wsdl");
@@ -199,6 +213,10 @@ int Serve(const po::variables_map& vm) {
   omni::ChangesEndpoint changes(&sessions, &change_source);
   router.AddRoute("/_emulator/changes",
                   [&changes](const omni::HttpRequest& r) { return changes.Handle(r); });
+  omni::ClockEndpoint clock_endpoint(&sessions, &clock);
+  router.AddRoute("/_emulator/clock", [&clock_endpoint](const omni::HttpRequest& r) {
+    return clock_endpoint.Handle(r);
+  });
   router.AddRoute("/services/wsdl/presence", [&app](const omni::HttpRequest&) {
     return omni::HandlerResult{
         omni::HttpResponse::Of(200, "text/xml; charset=UTF-8",
@@ -206,10 +224,9 @@ int Serve(const po::variables_map& vm) {
         std::nullopt};
   });
   omni::SoapEndpoint presence_endpoint(&app);
-  router.AddRoute("POST /services/Soap/presence/44.0",
-                  [&presence_endpoint](const omni::HttpRequest& r) {
-                    return presence_endpoint.HandlePresence(r.body);
-                  });
+  router.AddRoute("/services/Soap/presence/44.0", [&presence_endpoint](const omni::HttpRequest& r) {
+    return presence_endpoint.HandlePresence(r.body);
+  });
   // --- end of agent presence ---
   omni::HttpServer server(&router, Limits(vm));
   // Commits in any server process wake this one's parked requests (LISTEN/NOTIFY), and an
@@ -219,14 +236,19 @@ int Serve(const po::variables_map& vm) {
     server.Publish(omni::ChangesChannel(org), position);
   };
   notified.on_sessions_ended = [&] { sessions.OnSessionsEnded(); };
+  notified.on_clock = [&clock](const std::string& org) { clock.Forget(org); };
   std::atomic<bool> notifier_was_connected{false};
   notified.on_connected = [&] {
     sessions.SetCacheTrusted(true);
+    clock.SetTrusted(true);
     // After a reconnection, notifications sent while the notifier was away are lost: every
     // parked request re-reads (the first connection has missed nothing a request could see).
     if (notifier_was_connected.exchange(true)) server.WakeAll();
   };
-  notified.on_disconnected = [&] { sessions.SetCacheTrusted(false); };
+  notified.on_disconnected = [&] {
+    sessions.SetCacheTrusted(false);
+    clock.SetTrusted(false);
+  };
   omni::storage::ChangeNotifier notifier(url, notified);
   if (!server.Bind(vm["host"].as<std::string>(), port, &error)) {
     std::cerr << "omni-emulator: " << error << "\n";
@@ -316,7 +338,10 @@ int main(int argc, char** argv) {
       "lockout-attempts", po::value<int>()->default_value(10),
       "wrong passwords in a row that lock a user out (OMNI_LOCKOUT_ATTEMPTS)")(
       "lockout-duration", po::value<double>()->default_value(900),
-      "seconds a locked-out user stays locked out (OMNI_LOCKOUT_DURATION)");
+      "seconds a locked-out user stays locked out (OMNI_LOCKOUT_DURATION)")(
+      "clock-start", po::value<std::string>(),
+      "start every new org's emulator clock frozen at this dateTime (2026-01-01T00:00:00Z); "
+      "it then moves only through POST /_emulator/clock. Unset: real time (OMNI_CLOCK_START)");
   opts.add_options()("change-log-retention", po::value<long long>()->default_value(100000),
                      "changes kept per org in the change log, 0 for all "
                      "(OMNI_CHANGE_LOG_RETENTION)")(

@@ -143,7 +143,8 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   std::vector<std::string> OrgIds() override;
   std::optional<std::int64_t> OrgCreated(const std::string& org) override;
   void LockBootstrap() override;
-  void InsertOrg(const std::string& org_id, const std::string& name) override;
+  void InsertOrg(const std::string& org_id, const std::string& name,
+                 std::int64_t created_ms) override;
   void SaveQueryLocator(const QueryLocatorRow& row) override;
   std::optional<QueryLocatorRow> FindQueryLocator(const std::string& locator,
                                                   const std::string& org,

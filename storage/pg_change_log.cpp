@@ -110,10 +110,9 @@ Record PgTx::InsertLogged(const std::string& org, const ObjectDef& obj, const Re
   const std::string object_n = "$" + std::to_string(p.Add(obj.name));
   const std::string user_n = "$" + std::to_string(p.Add(user));
   const std::string keep_n = "$" + std::to_string(p.Add(std::to_string(o.change_log_keep)));
-  const std::string every_n = "$" + std::to_string(p.Add(
-                                        std::to_string(o.change_log_prune_every > 0
-                                                           ? o.change_log_prune_every
-                                                           : 1)));
+  const std::string every_n =
+      "$" + std::to_string(
+                p.Add(std::to_string(o.change_log_prune_every > 0 ? o.change_log_prune_every : 1)));
   // The same head bump, row and prune as kFlushSql for a batch of one, after the insert in the
   // same statement: auto-committed, so the head row's lock (commit order) ends with it.
   const std::string sql =

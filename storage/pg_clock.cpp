@@ -17,6 +17,19 @@ ClockRow RowOf(const pqxx::row& r) {
 
 }  // namespace
 
+std::optional<ClockRow> Store::ReadClock(const std::string& org) {
+  return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::optional<ClockRow> {
+    Params p;
+    p.Add(org);
+    auto r = Exec(c, w,
+                  "SELECT frozen, at_millis, offset_millis, version FROM omni_clocks WHERE "
+                  "org_id = $1",
+                  p);
+    if (r.empty()) return std::nullopt;
+    return RowOf(r[0]);
+  });
+}
+
 ClockRow Store::LoadClock(const std::string& org, const ClockRow& initial) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {
     Params p;

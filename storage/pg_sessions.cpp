@@ -149,11 +149,15 @@ std::optional<std::int64_t> PgTx::OrgCreated(const std::string& org) {
 
 void PgTx::LockBootstrap() { Run("SELECT pg_advisory_xact_lock(4402)", Params()); }
 
-void PgTx::InsertOrg(const std::string& org_id, const std::string& name) {
+void PgTx::InsertOrg(const std::string& org_id, const std::string& name, std::int64_t created_ms) {
   Params p;
   p.Add(org_id);
   p.Add(name);
-  Write("INSERT INTO omni_orgs (org_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", p);
+  p.Add(std::to_string(created_ms));
+  Write(
+      "INSERT INTO omni_orgs (org_id, name, created) VALUES ($1, $2, to_timestamp($3::bigint / "
+      "1000.0)) ON CONFLICT DO NOTHING",
+      p);
 }
 
 void PgTx::SaveQueryLocator(const QueryLocatorRow& row) {

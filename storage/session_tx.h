@@ -57,7 +57,9 @@ class SessionTx {
   virtual std::optional<std::int64_t> OrgCreated(const std::string& org) = 0;
   // Serialises org bootstrapping across processes until the transaction ends.
   virtual void LockBootstrap() = 0;
-  virtual void InsertOrg(const std::string& org_id, const std::string& name) = 0;
+  // created_ms: the org's birth on its own clock (replication windows start there).
+  virtual void InsertOrg(const std::string& org_id, const std::string& name,
+                         std::int64_t created_ms) = 0;
 };
 
 }  // namespace omni::storage

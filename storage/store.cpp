@@ -220,7 +220,6 @@ std::unique_ptr<Tx> Store::BeginReadOnly() {
   }
 }
 
-
 std::optional<SessionRow> Store::LookupSession(const std::string& session_id, std::int64_t now_ms) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {
     return TouchSession(c, w, session_id, now_ms);

@@ -6,9 +6,10 @@
 // parameters; identifiers come only from the catalog. Nothing in this header exposes libpqxx.
 //
 // A write Tx sends BEGIN only with its first statement, so a call refused before it touches the
-// database costs no round trip. A Tx is split by concern: records() (storage/record_tx.h), sessions() — sessions, credentials
-// and orgs (storage/session_tx.h), locators() (storage/locator_tx.h) and changes() (the change
-// log, storage/change_log.h). Statements are prepared once per connection and reused.
+// database costs no round trip. A Tx is split by concern: records() (storage/record_tx.h),
+// sessions() — sessions, credentials and orgs (storage/session_tx.h), locators()
+// (storage/locator_tx.h) and changes() (the change log, storage/change_log.h). Statements are
+// prepared once per connection and reused.
 //
 // Thread-safety: Store is thread-safe (a bounded pool of connections); a Tx belongs to one thread.
 // Failures of the database itself (connection lost, disk full) are thrown as StorageError; the
@@ -129,8 +130,10 @@ class Store {
   // after_position + 1 is below it has missed changes that retention deleted.
   std::int64_t OldestChangePosition(const std::string& org);
 
-  // The org's clock (pg_clock.cpp): its stored row, created from `initial` when the org has none
-  // yet (the first process to ask decides, every later one reads the same row).
+  // The org's clock (pg_clock.cpp): its stored row, or nullopt when it has none (yet).
+  std::optional<ClockRow> ReadClock(const std::string& org);
+  // Its stored row, created from `initial` when the org has none yet (the first process to ask
+  // decides, every later one reads the same row).
   ClockRow LoadClock(const std::string& org, const ClockRow& initial);
   // Stores `next` (its version is ignored) if the row is still at `expected_version`, and sends
   // NOTIFY omni_clock '<org>' on commit; the stored row, or nullopt when another change came

@@ -25,10 +25,19 @@ OrgClock::View OrgClock::Read(const std::string& org) {
     auto it = cache_.find(org);
     if (trusted_ && it != cache_.end()) return ViewOf(it->second);
   }
+  // A read never creates a row: ids that name no org (a forged session id) cost one SELECT and
+  // leave nothing behind, in the database or in the cache.
+  std::optional<storage::ClockRow> row = store_->ReadClock(org);
+  if (!row) return ViewOf(initial_);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (trusted_) cache_[org] = *row;
+  return ViewOf(*row);
+}
+
+void OrgClock::Ensure(const std::string& org) {
   storage::ClockRow row = store_->LoadClock(org, initial_);
   std::lock_guard<std::mutex> lock(mu_);
   if (trusted_) cache_[org] = row;
-  return ViewOf(row);
 }
 
 OrgClock::View OrgClock::Change(const std::string& org,

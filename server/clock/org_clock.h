@@ -43,6 +43,10 @@ class OrgClock {
   OrgClock(storage::Store* store, std::optional<Millis> frozen_start,
            std::function<Millis()> system);
 
+  // Gives the org its stored clock (org creation): from then on every process reads that row.
+  // An org without one (none yet, or an id no org has) reads the initial clock, uncached.
+  void Ensure(const std::string& org);
+
   Millis Now(const std::string& org) { return Read(org).now; }
   std::string NowText(const std::string& org);
   View Read(const std::string& org);

@@ -1,7 +1,8 @@
-// Clock: where the emulator's time comes from. A call's timestamp (CreatedDate, SystemModstamp,
-// ...) is read once from here at the start of the call, in-process, instead of asking the
-// database (one round trip fewer per call). Every process on one host reads the same system
-// clock, so timestamps from several processes agree to the millisecond.
+// Clock: the system clock and the API's text form of a time. The emulator's own time, which every
+// timestamp the server writes follows, is each org's OrgClock (server/clock/org_clock.h), built
+// on this system clock; only OrgClock and what is not an org's time (log lines, HTTP Date
+// headers) read NowMillis directly. Every process on one host reads the same system clock, so
+// times from several processes agree to the millisecond.
 // LIMITATIONS: server processes on several hosts stamp records with their own clocks, so their
 // SystemModstamps are only as consistent as those clocks (getUpdated windows rely on them).
 //
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace omni {
@@ -20,6 +22,9 @@ class Clock {
   // The API's text form of a time: "2026-11-25T10:00:00.000Z".
   static std::string Format(std::int64_t millis);
   static std::string NowText() { return Format(NowMillis()); }
+  // The API's dateTime forms ("2026-11-25T10:00:00Z", with .sss, or an offset "+01:00" for Z),
+  // as milliseconds since the epoch; nullopt for anything else.
+  static std::optional<std::int64_t> Parse(const std::string& text);
 };
 
 }  // namespace omni

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "server/core/clock.h"
+#include "server/clock/org_clock.h"
 #include "server/core/unexpected.h"
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/record_checks.h"
@@ -59,24 +59,33 @@ RecordResult InSavepoint(storage::Tx& tx, Fn fn) {
   }
 }
 
+// What a data call runs with: the dispatcher's parts (Dispatcher::Env()).
+struct CallEnv {
+  storage::Store& store;
+  const Catalog& catalog;
+  const ChangeBus& bus;
+  const FaultInjection* faults;
+  OrgClock& clock;
+};
+
 // Runs a data call of n records in ONE transaction: fn(scope, i) handles record i. Each record
 // runs in a savepoint, so that a failed one leaves nothing behind, except when the call has one
 // record: then a failure simply does not commit (a round trip fewer each way). AllOrNoneHeader
 // rolls everything back on any failure. Any exception becomes the UNKNOWN_EXCEPTION fault (and
 // the transaction rolls back).
 template <typename Fn>
-Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, storage::Store& store,
-                                                const Catalog& catalog, const ChangeBus& bus,
-                                                const FaultInjection* faults,
+Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv& env,
                                                 const CallContext& ctx, size_t n,
                                                 const CallOptions& opts, Fn fn) {
   return Guarded<std::vector<RecordResult>>(where, [&]() {
     Outcome<std::vector<RecordResult>> out;
     if (n == 0) return out;
-    auto tx = store.Begin();
-    const std::string now = Clock::NowText();
+    // The call's one timestamp, from its org's clock (read before the transaction begins).
+    const std::string now = env.clock.NowText(ctx.org_id);
+    auto tx = env.store.Begin();
     const bool single = n == 1;
-    WriteScope scope{catalog, *tx, bus, ctx.org_id, ctx.user_id, now, faults, 0, single};
+    WriteScope scope{env.catalog, *tx,        env.bus, ctx.org_id, ctx.user_id,
+                     now,         env.faults, 0,       single};
     for (size_t i = 0; i < n; ++i) {
       if (single) {
         out.value.push_back(fn(scope, i));

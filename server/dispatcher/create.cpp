@@ -10,7 +10,7 @@ Outcome<std::vector<RecordResult>> Dispatcher::Create(const CallContext& ctx,
   std::vector<const ObjectDef*> objs;
   if (auto fault = ResolveAll(&records, &objs)) return Result::Fail(*fault);
   return RunWriteCall(
-      "create", *store_, *catalog_, *bus_, faults_, ctx, records.size(), opts,
+      "create", Env(), ctx, records.size(), opts,
       [&](const WriteScope& scope, size_t i) { return InsertOne(scope, *objs[i], records[i]); });
 }
 

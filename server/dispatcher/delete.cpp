@@ -25,7 +25,7 @@ Outcome<std::vector<RecordResult>> Dispatcher::Bin(const CallContext& ctx, bool 
     return Result::Fail(ExceededIdLimitFault(kMaxRecordsPerCall));
   }
   return RunWriteCall(
-      undelete ? "undelete" : "delete", *store_, *catalog_, *bus_, faults_, ctx, ids.size(), opts,
+      undelete ? "undelete" : "delete", Env(), ctx, ids.size(), opts,
       [&](const WriteScope& scope, size_t i) -> RecordResult {
         const std::string& raw = ids[i];
         auto id = NormalizeId(raw);

@@ -96,7 +96,7 @@ std::string GenerateDeveloperName(const WriteScope& s, const ObjectDef& obj, con
       "SELECT " + f.name + " FROM " + obj.name + " WHERE " + f.name + " LIKE '" + prefix + "%'";
   soql::QueryPlan plan;
   std::vector<std::string> taken;
-  if (!soql::Compile(s.catalog, soql, static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
+  if (!soql::Compile(s.catalog, soql, static_cast<std::time_t>(Clock::Parse(s.now).value_or(0) / 1000), &plan)) {
     for (const auto& row : s.tx.records().RunQuery(s.org_id, plan, true, 0, 1000000)) {
       if (!row.empty() && row[0]) taken.push_back(*row[0]);
     }

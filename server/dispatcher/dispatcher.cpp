@@ -64,8 +64,10 @@ RecordResult UpdateById(const WriteScope& scope, const ObjectDef& obj, const std
 }
 
 Dispatcher::Dispatcher(std::shared_ptr<const Catalog> catalog, storage::Store* store,
-                       const ChangeBus* bus, const FaultInjection* faults)
-    : catalog_(std::move(catalog)), store_(store), bus_(bus), faults_(faults) {}
+                       const ChangeBus* bus, OrgClock* clock, const FaultInjection* faults)
+    : catalog_(std::move(catalog)), store_(store), bus_(bus), clock_(clock), faults_(faults) {}
+
+CallEnv Dispatcher::Env() const { return CallEnv{*store_, *catalog_, *bus_, faults_, *clock_}; }
 
 std::optional<Fault> Dispatcher::ResolveAll(std::vector<Record>* records,
                                             std::vector<const ObjectDef*>* objs) const {

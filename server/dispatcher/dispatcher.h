@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "server/catalog/catalog.h"
+#include "server/clock/org_clock.h"
 #include "server/core/fault_injection.h"
 #include "server/core/outcome.h"
 #include "server/core/record.h"
@@ -53,9 +54,10 @@ constexpr int kMaxRetrieveIds = 2000;
 
 class Dispatcher {
  public:
-  // faults (may be null: none) enables call-throw fault injection; it must outlive the dispatcher.
+  // Every timestamp a call writes comes from `clock` (its org's). faults (may be null: none)
+  // enables call-throw fault injection. None is owned; all outlive the dispatcher.
   Dispatcher(std::shared_ptr<const Catalog> catalog, storage::Store* store, const ChangeBus* bus,
-             const FaultInjection* faults = nullptr);
+             OrgClock* clock, const FaultInjection* faults = nullptr);
 
   // Inserts records. Fault: more than 200 records (EXCEEDED_ID_LIMIT), a record without type or
   // of an unknown type (INVALID_TYPE), an unknown field (INVALID_FIELD). Otherwise one result per
@@ -90,6 +92,7 @@ class Dispatcher {
   Outcome<std::vector<RecordResult>> Bin(const CallContext& ctx, bool undelete,
                                          const std::vector<std::string>& ids,
                                          const CallOptions& opts);
+  struct CallEnv Env() const;  // call_support.h
   // Resolves every record (whole-call faults), or the fault.
   std::optional<Fault> ResolveAll(std::vector<Record>* records,
                                   std::vector<const ObjectDef*>* objs) const;
@@ -97,6 +100,7 @@ class Dispatcher {
   std::shared_ptr<const Catalog> catalog_;
   storage::Store* store_;
   const ChangeBus* bus_;
+  OrgClock* clock_;
   const FaultInjection* faults_;
 };
 

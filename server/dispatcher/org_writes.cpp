@@ -73,14 +73,15 @@ const std::string& OrgTx::now() const { return scope_.now; }
 const Catalog& OrgTx::catalog() const { return scope_.catalog; }
 
 OrgWrites::OrgWrites(std::shared_ptr<const Catalog> catalog, storage::Store* store,
-                     const ChangeBus* bus, std::function<std::string(const std::string&)> now)
-    : catalog_(std::move(catalog)), store_(store), bus_(bus), now_(std::move(now)) {}
+                     const ChangeBus* bus, OrgClock* clock)
+    : catalog_(std::move(catalog)), store_(store), bus_(bus), clock_(clock) {}
 
 Outcome<bool> OrgWrites::Run(const CallContext& ctx, const std::function<bool(OrgTx&)>& fn) const {
   return Guarded<bool>("org write", [&]() {
     Outcome<bool> out;
+    // The Run's one timestamp, from its org's clock (read before the transaction begins).
+    const std::string now = clock_->NowText(ctx.org_id);
     auto tx = store_->Begin();
-    const std::string now = now_ ? now_(ctx.org_id) : Clock::NowText();
     WriteScope scope{*catalog_, *tx, *bus_, ctx.org_id, ctx.user_id, now, nullptr, 0, false};
     scope.as_org = true;
     OrgTx org_tx(scope);

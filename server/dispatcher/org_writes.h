@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "server/catalog/catalog.h"
+#include "server/clock/org_clock.h"
 #include "server/core/outcome.h"
 #include "server/core/record.h"
 #include "server/core/status.h"
@@ -54,10 +55,9 @@ class OrgTx {
 
 class OrgWrites {
  public:
-  // now(org): the org's time as canonical text ("2026-11-25T10:00:00.000Z"); the system
-  // clock (core/clock.h) when not given.
+  // Every write of a Run is stamped with the org's time on `clock`, read once per Run.
   OrgWrites(std::shared_ptr<const Catalog> catalog, storage::Store* store, const ChangeBus* bus,
-            std::function<std::string(const std::string& org)> now = nullptr);
+            OrgClock* clock);
 
   // Runs fn in one transaction as ctx's user; commits when fn returns true, rolls back
   // otherwise. Any exception becomes the UNKNOWN_EXCEPTION fault (logged, opaque).
@@ -69,7 +69,7 @@ class OrgWrites {
   std::shared_ptr<const Catalog> catalog_;
   storage::Store* store_;
   const ChangeBus* bus_;
-  std::function<std::string(const std::string& org)> now_;
+  OrgClock* clock_;
 };
 
 }  // namespace omni

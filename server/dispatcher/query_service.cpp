@@ -106,15 +106,16 @@ class Shaper {
 
 }  // namespace
 
-QueryService::QueryService(std::shared_ptr<const Catalog> catalog, storage::Store* store)
-    : catalog_(std::move(catalog)), store_(store) {}
+QueryService::QueryService(std::shared_ptr<const Catalog> catalog, storage::Store* store,
+                           OrgClock* clock)
+    : catalog_(std::move(catalog)), store_(store), clock_(clock) {}
 
 Outcome<QueryPage> QueryService::Query(const CallContext& ctx, const std::string& soql,
                                        bool include_deleted, int batch_size) {
   using Result = Outcome<QueryPage>;
   soql::QueryPlan plan;
   if (auto fault = soql::Compile(*catalog_, soql,
-                                 static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
+                                 static_cast<std::time_t>(clock_->Now(ctx.org_id) / 1000), &plan)) {
     return Result::Fail(*fault);
   }
   int batch = BoundBatch(batch_size);
@@ -176,8 +177,9 @@ Outcome<QueryPage> QueryService::QueryMore(const CallContext& ctx, const std::st
       return Result::Fail(InvalidLocatorFault());
     }
     soql::QueryPlan plan;
-    if (auto fault = soql::Compile(*catalog_, row->soql,
-                                   static_cast<std::time_t>(Clock::NowMillis() / 1000), &plan)) {
+    if (auto fault =
+            soql::Compile(*catalog_, row->soql,
+                          static_cast<std::time_t>(clock_->Now(ctx.org_id) / 1000), &plan)) {
       return Result::Fail(*fault);
     }
     auto rows = tx->records().RunQuery(ctx.org_id, plan, row->include_deleted, offset, batch);

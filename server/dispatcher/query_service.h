@@ -41,7 +41,8 @@ constexpr int kDefaultBatchSize = 500;
 
 class QueryService {
  public:
-  QueryService(std::shared_ptr<const Catalog> catalog, storage::Store* store);
+  // Date literals (TODAY, LAST_N_DAYS:n, ...) are computed on the org's `clock`.
+  QueryService(std::shared_ptr<const Catalog> catalog, storage::Store* store, OrgClock* clock);
   // Runs a SOQL query; include_deleted for queryAll. batch_size is QueryOptions.batchSize (0 when
   // absent), bounded as Salesforce bounds it (200..2000, default 500). Faults: MALFORMED_QUERY,
   // INVALID_FIELD, INVALID_TYPE (with row/column and the SOQL excerpt in the message), and
@@ -55,6 +56,7 @@ class QueryService {
  private:
   std::shared_ptr<const Catalog> catalog_;
   storage::Store* store_;
+  OrgClock* clock_;
 };
 
 }  // namespace omni

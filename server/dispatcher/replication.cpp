@@ -48,8 +48,9 @@ Outcome<ReplicationWindow> ReplicationDates(ReplicationKind kind, std::time_t st
   return out;
 }
 
-ReplicationService::ReplicationService(const Catalog& catalog, storage::Store* store)
-    : catalog_(&catalog), store_(store) {}
+ReplicationService::ReplicationService(const Catalog& catalog, storage::Store* store,
+                                       OrgClock* clock)
+    : catalog_(&catalog), store_(store), clock_(clock) {}
 
 std::optional<Fault> ReplicationService::Prepare(ReplicationKind kind, const CallContext& ctx,
                                                  const std::string& type, std::time_t start,
@@ -64,7 +65,7 @@ std::optional<Fault> ReplicationService::Prepare(ReplicationKind kind, const Cal
     return Fault{ExceptionCode::kInvalidTypeForOperation, FaultKind::kApiFault,
                  "entity type " + (*obj)->name + " does not support " + CallName(call)};
   }
-  std::time_t now = static_cast<std::time_t>(Clock::NowMillis() / 1000);
+  std::time_t now = static_cast<std::time_t>(clock_->Now(ctx.org_id) / 1000);
   std::time_t created = static_cast<std::time_t>(tx.sessions().OrgCreated(ctx.org_id).value_or(0));
   auto dates = ReplicationDates(kind, start, end, now, created);
   if (dates.fault) return dates.fault;

@@ -73,7 +73,8 @@ struct GetDeletedValue {
 class ReplicationService {
  public:
   // Neither is owned; both outlive the service.
-  ReplicationService(const Catalog& catalog, storage::Store* store);
+  // The replication windows are checked against the org's `clock`.
+  ReplicationService(const Catalog& catalog, storage::Store* store, OrgClock* clock);
 
   // Faults: unknown type (INVALID_TYPE), a type without the call (INVALID_TYPE_FOR_OPERATION),
   // the date rules (INVALID_REPLICATION_DATE), too many ids (EXCEEDED_ID_LIMIT).
@@ -91,6 +92,7 @@ class ReplicationService {
 
   const Catalog* catalog_;
   storage::Store* store_;
+  OrgClock* clock_;
 };
 
 }  // namespace omni

@@ -10,7 +10,7 @@ Outcome<std::vector<RecordResult>> Dispatcher::Update(const CallContext& ctx,
   std::vector<const ObjectDef*> objs;
   if (auto fault = ResolveAll(&records, &objs)) return Result::Fail(*fault);
   return RunWriteCall(
-      "update", *store_, *catalog_, *bus_, faults_, ctx, records.size(), opts,
+      "update", Env(), ctx, records.size(), opts,
       [&](const WriteScope& scope, size_t i) -> RecordResult {
         const ObjectDef& obj = *objs[i];
         const Record& rec = records[i];

@@ -64,7 +64,7 @@ Outcome<std::vector<RecordResult>> Dispatcher::Upsert(const CallContext& ctx,
     }
     match[i] = f;
   }
-  return RunWriteCall("upsert", *store_, *catalog_, *bus_, faults_, ctx, records.size(), opts,
+  return RunWriteCall("upsert", Env(), ctx, records.size(), opts,
                       [&](const WriteScope& scope, size_t i) {
                         return UpsertOne(scope, *objs[i], *match[i], records[i]);
                       });

@@ -7,7 +7,7 @@
 namespace omni {
 
 bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const ChangeBus& bus,
-                      const std::string& username, const std::string& password,
+                      OrgClock& clock, const std::string& username, const std::string& password,
                       std::string* error) {
   const ObjectDef* profile_obj = catalog.FindObject("Profile");
   const ObjectDef* user_obj = catalog.FindObject("User");
@@ -20,7 +20,9 @@ bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const Chang
     tx->sessions().LockBootstrap();
     auto orgs = tx->sessions().OrgIds();
     if (!orgs.empty()) {
-      // The org exists: only make sure the admin can log in with the configured password.
+      // The org exists (its clock too, unless a version before the clock made it): only make
+      // sure the admin can log in with the configured password.
+      clock.Ensure(orgs[0]);
       const FieldDef* uname = user_obj->FindField("Username");
       auto ids = tx->records().FindIdsByValue(orgs[0], *user_obj, *uname, username, false);
       if (!ids.empty()) tx->sessions().SetPassword(orgs[0], ids[0], username, password);
@@ -29,8 +31,10 @@ bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const Chang
     }
     std::string org_id = MakeId("00D", tx->records().NextId());
     std::string user_id = MakeId(user_obj->key_prefix, tx->records().NextId());
-    tx->sessions().InsertOrg(org_id, "omni-emulator");
-    const std::string now = Clock::NowText();
+    clock.Ensure(org_id);  // the new org's clock starts here, the same in every process
+    const std::int64_t now_ms = clock.Now(org_id);
+    tx->sessions().InsertOrg(org_id, "omni-emulator", now_ms);
+    const std::string now = Clock::Format(now_ms);
     WriteScope scope{catalog, *tx, bus, org_id, user_id, now};
     Record profile;
     profile.type = "Profile";

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/catalog/catalog.h"
+#include "server/clock/org_clock.h"
 #include "server/events/change_bus.h"
 #include "storage/store.h"
 
@@ -15,6 +16,7 @@ namespace omni {
 // Ensures the default org, its "System Administrator" profile and the admin user exist, and that
 // the admin's password is the given one. On success returns true; on failure false with *error.
 bool EnsureDefaultOrg(storage::Store& store, const Catalog& catalog, const ChangeBus& bus,
-                      const std::string& username, const std::string& password, std::string* error);
+                      OrgClock& clock, const std::string& username, const std::string& password,
+                      std::string* error);
 
 }  // namespace omni

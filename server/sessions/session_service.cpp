@@ -1,6 +1,9 @@
 #include "server/sessions/session_service.h"
 
+#include <cctype>
+
 #include "server/core/clock.h"
+#include "server/core/sf_id.h"
 #include "server/core/unexpected.h"
 #include "server/sessions/secure_random.h"
 
@@ -23,9 +26,11 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
       std::lock_guard<std::mutex> lock(mu_);
       epoch = epoch_;
     }
-    const std::int64_t now = Clock::NowMillis();
+    // LIMITATIONS: the lockout runs on real time: the org (and so its clock) is known only once
+    // the attempt has found the user.
     auto tx = store_->Begin();
-    auto attempt = tx->sessions().AttemptLogin(username, password, now, policy_.lockout);
+    auto attempt =
+        tx->sessions().AttemptLogin(username, password, Clock::NowMillis(), policy_.lockout);
     using Attempt = storage::LoginAttempt::Outcome;
     switch (attempt.outcome) {
       case Attempt::kUnknownUser:
@@ -39,6 +44,7 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
         break;
     }
     CallContext ctx{attempt.org_id, attempt.user_id};
+    const std::int64_t now = clock_->Now(attempt.org_id);
     // The user first: a login that cannot answer with its user info leaves no session behind.
     auto info = GetUserInfo(ctx);
     if (info.fault) return Result::Fail(*info.fault);
@@ -61,8 +67,17 @@ Outcome<LoginOutcome> SessionService::Login(const std::string& username,
 
 Outcome<CallContext> SessionService::Resolve(const std::string& session_id) {
   using Result = Outcome<CallContext>;
-  if (session_id.empty()) return Result::Fail(InvalidSessionFault());
-  const std::int64_t now = Clock::NowMillis();
+  if (session_id.empty() || session_id.size() < 16 || session_id[15] != '!') {
+    return Result::Fail(InvalidSessionFault());
+  }
+  const std::string org = OrgOfSession(session_id);
+  if (org.empty()) return Result::Fail(InvalidSessionFault());
+  std::int64_t now;
+  try {
+    now = clock_->Now(org);
+  } catch (const std::exception& e) {
+    return Result::Fail(UnexpectedFault("session lookup", e.what()));
+  }
   std::uint64_t epoch;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -105,6 +120,14 @@ Outcome<bool> SessionService::Logout(const std::string& session_id) {
     out.value = true;
     return out;
   });
+}
+
+std::string SessionService::OrgOfSession(const std::string& session_id) {
+  std::string id15 = session_id.substr(0, 15);
+  for (char c : id15) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return "";
+  }
+  return id15 + IdChecksum(id15);
 }
 
 void SessionService::Remember(const storage::SessionRow& row, std::uint64_t epoch) {

@@ -34,6 +34,7 @@
 #include <unordered_map>
 
 #include "server/catalog/catalog.h"
+#include "server/clock/org_clock.h"
 #include "server/core/outcome.h"
 #include "server/dispatcher/dispatcher.h"
 #include "storage/store.h"
@@ -58,10 +59,10 @@ struct LoginOutcome {
 
 class SessionService {
  public:
-  // Neither is owned; both outlive the service.
-  SessionService(storage::Store* store, const Catalog* catalog,
+  // None is owned; all outlive the service. Sessions live and expire on their org's `clock`.
+  SessionService(storage::Store* store, const Catalog* catalog, OrgClock* clock,
                  SessionPolicy policy = SessionPolicy())
-      : store_(store), catalog_(catalog), policy_(policy) {}
+      : store_(store), catalog_(catalog), clock_(clock), policy_(policy) {}
   // On success returns a new session; INVALID_LOGIN fault for a wrong username or password,
   // PASSWORD_LOCKOUT while the user is locked out.
   Outcome<LoginOutcome> Login(const std::string& username, const std::string& password);
@@ -85,8 +86,12 @@ class SessionService {
   };
   void Remember(const storage::SessionRow& row, std::uint64_t epoch);
 
+  // The org a session id names (its first 15 characters), as the 18-character id.
+  static std::string OrgOfSession(const std::string& session_id);
+
   storage::Store* store_;
   const Catalog* catalog_;
+  OrgClock* clock_;
   const SessionPolicy policy_;
   std::mutex mu_;
   bool trusted_ = false;

@@ -216,7 +216,7 @@ int __pr__getEvents(struct soap* soap, _pr__getEvents* req, _pr__getEventsRespon
   std::optional<std::int64_t> after;
   if (state->events_after)
     after = state->events_after;
-  else if (req && req->afterSequence && *req->afterSequence > 0)
+  else if (req && req->afterSequence && *req->afterSequence >= 0)
     after = *req->afterSequence;
   int wait = req && req->waitSeconds ? std::clamp(*req->waitSeconds, 0, kMaxWaitSeconds) : 0;
   auto out = App(soap).presence->EventsAfter(*ctx, after, kEventPage);

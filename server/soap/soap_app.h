@@ -29,6 +29,7 @@ struct SoapApp {
   SessionService* sessions = nullptr;
   QueryService* queries = nullptr;
   const ReplicationService* replication = nullptr;
+  OrgClock* clock = nullptr;  // getServerTimestamp's time, the caller's org's
   PresenceService* presence = nullptr;
   std::string base_url;  // "http://localhost:8080"
   std::string partner_wsdl;

@@ -238,7 +238,7 @@ int DoServerTimestamp(struct soap* soap, Resp& resp) {
   auto ctx = Authenticate<T>(soap, &rc);
   if (!ctx) return rc;
   resp.result = T::NewTimestamp(soap);
-  resp.result->timestamp = std::time(nullptr);
+  resp.result->timestamp = static_cast<std::time_t>(App(soap).clock->Now(ctx->org_id) / 1000);
   return SOAP_OK;
 }
 

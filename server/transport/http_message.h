@@ -21,6 +21,7 @@ struct HttpRequest {
   // The first header of that name (case-insensitive), or "" when absent.
   std::string Header(const std::string& name) const;
   // One query parameter by name ("after" in "?after=3&timeout=5"), or "" when absent.
+  // The first value of a query parameter, percent-decoded ("+" a space); "" when absent.
   std::string QueryParam(const std::string& name) const;
 };
 

@@ -1,12 +1,12 @@
 #include "server/transport/http_server.h"
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <algorithm>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -101,27 +101,28 @@ class HttpServer::Impl {
  private:
   void Accept() {
     // Each connection's socket gets a strand of its own: its handlers never run concurrently.
-    acceptor_.async_accept(asio::make_strand(core_.io), [this](boost::system::error_code ec,
-                                                               tcp::socket socket) {
-      if (core_.stopping) return;
-      if (ec) {
-        // Out of file descriptors (or a transient error): try again shortly instead of spinning.
-        retry_.expires_after(std::chrono::milliseconds(50));
-        retry_.async_wait([this](const boost::system::error_code& e) {
-          if (!e && !core_.stopping) Accept();
+    acceptor_.async_accept(
+        asio::make_strand(core_.io), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (core_.stopping) return;
+          if (ec) {
+            // Out of file descriptors (or a transient error): try again shortly instead of
+            // spinning.
+            retry_.expires_after(std::chrono::milliseconds(50));
+            retry_.async_wait([this](const boost::system::error_code& e) {
+              if (!e && !core_.stopping) Accept();
+            });
+            return;
+          }
+          // Only this strand admits connections, so the room it sees cannot shrink before Admit.
+          if (core_.Full()) {
+            RefuseConnection(std::move(socket));
+          } else {
+            auto c = std::make_shared<Connection>(&core_, std::move(socket));
+            core_.Admit(c);
+            c->Start();  // its first read: the handlers then run on the connection's strand
+          }
+          Accept();
         });
-        return;
-      }
-      // Only this strand admits connections, so the room it sees cannot shrink before Admit.
-      if (core_.Full()) {
-        RefuseConnection(std::move(socket));
-      } else {
-        auto c = std::make_shared<Connection>(&core_, std::move(socket));
-        core_.Admit(c);
-        c->Start();  // its first read: the handlers then run on the connection's strand
-      }
-      Accept();
-    });
   }
 
   // Over the connection limit: a short 503 and close, without reading the request.

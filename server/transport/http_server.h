@@ -3,10 +3,10 @@
 // requests cost no thread. The thread that has read a request whole (de-chunked, gzip-inflated)
 // runs the RequestHandler for it inline and writes the answer, gzip-compressed when the client
 // accepts it: no hand-off between threads, which on a small machine costs more than the call's
-// own work. While a call runs, the other threads serve every other connection. Requests pipelined on one connection are answered in
-// order, one at a time. Every limit (connections, header and body size, time to send the headers
-// and the body, idle time, parked requests) has a clean answer when crossed; malformed HTTP gets
-// a 400 and a closed connection at once.
+// own work. While a call runs, the other threads serve every other connection. Requests pipelined
+// on one connection are answered in order, one at a time. Every limit (connections, header and body
+// size, time to send the headers and the body, idle time, parked requests) has a clean answer when
+// crossed; malformed HTTP gets a 400 and a closed connection at once.
 //
 // Thread-safety: Bind() then Run() from one thread (Run runs the loop on it and on workers-1 more
 // threads, and returns after Stop).

@@ -14,8 +14,8 @@
 #include <functional>
 #include <list>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "server/transport/handler.h"

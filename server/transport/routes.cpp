@@ -49,7 +49,9 @@ HandlerResult Router::Handle(const HttpRequest& req) {
   const std::string& path = req.path;
   if (req.method == "POST") {
     if (auto flavor = FlavorOfPath(path)) return Now(soap_.Handle(*flavor, req.body));
-    for (const auto& [route, handler] : routes_) if (route == "POST " + path) return handler(req);
+    for (const auto& [route, handler] : routes_) {
+      if (route == path) return handler(req);
+    }
     // As before the event-loop transport: an unknown POST closes its connection.
     return Now(HttpResponse::Text(404, "Not Found\n", true));
   }

@@ -24,7 +24,7 @@ class Router : public RequestHandler {
  public:
   // health: true when the database answers right now.
   Router(const SoapApp* app, std::function<bool()> health);
-  // Serves GET requests for exactly `path` with `handler` (which may park them).
+  // Serves GET and POST requests for exactly `path` with `handler` (which may park them).
   void AddRoute(const std::string& path, std::function<HandlerResult(const HttpRequest&)> handler);
   HandlerResult Handle(const HttpRequest& request) override;
 

@@ -32,7 +32,11 @@ struct Fixture {
     ctx = CallContext{org.first, org.second};
   }
   Dispatcher& dispatcher(const FaultInjection* faults = nullptr) {
-    if (!d) d = std::make_unique<Dispatcher>(testing::SoqlCatalog(), store.get(), &bus, faults);
+    if (!clock) clock = testing::TestClock(store.get());
+    if (!d) {
+      d = std::make_unique<Dispatcher>(testing::SoqlCatalog(), store.get(), &bus, clock.get(),
+                                       faults);
+    }
     return *d;
   }
   std::vector<storage::CommittedChange> Changes(std::int64_t after = 0) {
@@ -41,6 +45,7 @@ struct Fixture {
   std::unique_ptr<storage::Store> store;
   ChangeBus bus;
   CallContext ctx;
+  std::unique_ptr<OrgClock> clock;
   std::unique_ptr<Dispatcher> d;
 };
 
@@ -347,8 +352,9 @@ TEST_CASE("fast path: a single-record create costs a handful of round trips") {
   MESSAGE("round trips: create Group " << group_trips << ", create Case (auto-number) "
                                        << case_trips);
   // Group: its DeveloperName is generated (one lookup, on its own), then one statement inserts,
-  // logs, notifies and commits (+ a new Id block now and then). Case has an auto-number, whose counter row needs a transaction:
-  // BEGIN, the counter, INSERT ... RETURNING, change log + NOTIFY, COMMIT.
+  // logs, notifies and commits (+ a new Id block now and then). Case has an auto-number, whose
+  // counter row needs a transaction: BEGIN, the counter, INSERT ... RETURNING, change log + NOTIFY,
+  // COMMIT.
   CHECK(group_trips <= 3);
   CHECK(case_trips <= 6);
   // A retrieve is one statement: no transaction around a single read.
@@ -413,19 +419,20 @@ TEST_CASE("fast path: a lone insert logs the same change as a transaction does, 
         shape(*log[1].after_json, {pair_id, "pair1", pair_created.substr(15, 24)}));
   CHECK(log[2].position == 3);
   std::unique_lock<std::mutex> lock(mu);
-  REQUIRE(cv.wait_for(lock, std::chrono::seconds(5), [&] {
-    return !notified.empty() && notified.back() == 3;
-  }));
+  REQUIRE(cv.wait_for(lock, std::chrono::seconds(5),
+                      [&] { return !notified.empty() && notified.back() == 3; }));
   CHECK(notified.front() == 1);  // the lone insert's own notification
 }
 
 TEST_CASE("sessions: a logout is honoured by this process at once and by another soon after") {
   Fixture a_side, b_side;
   std::string error;
-  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus, "admin@omni.local",
-                           "unit-pw", &error));
-  SessionService a(a_side.store.get(), testing::SoqlCatalog().get());
-  SessionService b(b_side.store.get(), testing::SoqlCatalog().get());
+  auto clock_a = testing::TestClock(a_side.store.get());
+  auto clock_b = testing::TestClock(b_side.store.get());
+  REQUIRE(EnsureDefaultOrg(*a_side.store, *testing::SoqlCatalog(), a_side.bus, *clock_a,
+                           "admin@omni.local", "unit-pw", &error));
+  SessionService a(a_side.store.get(), testing::SoqlCatalog().get(), clock_a.get());
+  SessionService b(b_side.store.get(), testing::SoqlCatalog().get(), clock_b.get());
   // Each "process" has its own notifier, wired as server/main.cpp wires it.
   auto wire = [](SessionService& s) {
     storage::NotifierCallbacks cbs;

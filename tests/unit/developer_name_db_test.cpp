@@ -99,7 +99,8 @@ Record Status(const std::string& label, const std::optional<std::string>& dev) {
 
 TEST_CASE("round trips: a named DeveloperName costs no lookup, a generated one costs one") {
   auto db = OpenDb();
-  Dispatcher d(testing::SoqlCatalog(), db->store.get(), &db->bus);
+  auto clock = testing::TestClock(db->store.get());
+  Dispatcher d(testing::SoqlCatalog(), db->store.get(), &db->bus, clock.get());
   // Warm up: statements prepared, an Id block taken.
   REQUIRE(d.Create(db->ctx, {Status("Warm", std::string("Warm"))}, {}).value[0].success);
   REQUIRE(d.Create(db->ctx, {Status("Warm", std::nullopt)}, {}).value[0].success);

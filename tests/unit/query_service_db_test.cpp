@@ -56,7 +56,8 @@ const QueryRecord* Nested(const QueryRecord& r, const std::string& name) {
 TEST_CASE("query, paging with queryMore, relationships and aggregates on PostgreSQL") {
   auto db = OpenDb();
   REQUIRE(db);
-  Dispatcher dispatcher(testing::SoqlCatalog(), db->store.get(), &db->bus);
+  auto clock = testing::TestClock(db->store.get());
+  Dispatcher dispatcher(testing::SoqlCatalog(), db->store.get(), &db->bus, clock.get());
   Record channel;
   channel.type = "ServiceChannel";
   channel.fields = {{"DeveloperName", std::string("Chan")},
@@ -86,7 +87,7 @@ TEST_CASE("query, paging with queryMore, relationships and aggregates on Postgre
     for (const auto& r : res.value) REQUIRE(r.success);
   }
 
-  QueryService service(testing::SoqlCatalog(), db->store.get());
+  QueryService service(testing::SoqlCatalog(), db->store.get(), clock.get());
   // Paging: 450 rows in pages of 200, in the query's order, then the locator is gone.
   const std::string q =
       "SELECT Id, DeveloperName FROM QueueRoutingConfig ORDER BY DeveloperName DESC";

@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 
+#include "server/clock/org_clock.h"
+#include "server/core/clock.h"
 #include "server/core/sf_id.h"
 #include "storage/embedded_postgres.h"
 
@@ -22,9 +24,8 @@ inline const std::string& TestDatabaseUrl() {
     const char* env = std::getenv("OMNI_SOQL_TEST_DATABASE_URL");
     if (env && *env) return std::string(env);
     std::string error;
-    embedded =
-        storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
-                                         storage::Durability::kTestSuite, &error);
+    embedded = storage::EmbeddedPostgres::Start(std::string(OMNI_BINARY_DIR) + "/unit-test-db",
+                                                storage::Durability::kTestSuite, &error);
     INFO(error);
     REQUIRE(embedded);
     return embedded->url();
@@ -33,6 +34,14 @@ inline const std::string& TestDatabaseUrl() {
 }
 
 // A fresh org id (and matching user id) that no other run uses.
+// A real-time emulator clock over `store`, trusted as a server's is while its notifier listens
+// (so that it costs no round trip per call).
+inline std::unique_ptr<OrgClock> TestClock(storage::Store* store) {
+  auto clock = std::make_unique<OrgClock>(store, std::nullopt, &Clock::NowMillis);
+  clock->SetTrusted(true);
+  return clock;
+}
+
 inline std::pair<std::string, std::string> FreshOrg() {
   static std::mt19937_64 rng(static_cast<std::uint64_t>(std::time(nullptr)) ^
                              std::random_device{}());
