@@ -7,6 +7,12 @@
 // So a created current record is a status change when the agent's nearest earlier presence
 // change is the end of a record of the same session (else a login), and an ended record is a
 // logout unless the agent's nearest later presence change creates one of the same session.
+//
+// LIMITATIONS: a status change's statusName, statusApiName and channels are read when the event is
+// delivered (the status as it is then), not as they were at the change; omniChannelWorkloadChanged
+// comes only from AgentWork changes (not from a capacity or configuration change, nor from going
+// offline); the two halves of a status change are looked for at most kNeighbourhood changes
+// apart.
 #include <algorithm>
 #include <cstdlib>
 #include <map>

@@ -59,6 +59,8 @@ std::optional<Record> CurrentPresence(OrgTx& tx, const std::string& user_id) {
   return std::nullopt;
 }
 
+// LIMITATIONS: the org grants statuses per profile or permission set; the catalog has no such
+// access object, so every status is open to every agent who has a configuration (K4).
 std::optional<Record> FindStatus(OrgTx& tx, const std::string& status_id) {
   auto id = NormalizeId(status_id);
   const ObjectDef& obj = Obj(tx, "ServicePresenceStatus");
