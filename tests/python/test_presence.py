@@ -197,6 +197,36 @@ def test_parked_get_events_wakes_on_a_status_change_from_another_connection(api,
     assert agent.logout().success
 
 
+def test_concurrent_status_changes_of_one_agent_leave_one_current_presence(api, org, agent):
+    """Eight connections switch the agent's status at once: they take turns on the agent, so
+    every status period ends before the next starts and exactly one stays current."""
+    errors = []
+
+    def flip(i):
+        try:
+            p = Presence(api.session_id)
+            for k in range(4):
+                status = org["online"] if (i + k) % 2 else org["busy"]
+                assert p.setServicePresenceStatus(status).success
+        except Exception as e:  # reported below: a thread's assertion does not fail the test
+            errors.append(e)
+
+    threads = [threading.Thread(target=flip, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    recs = rows(api, "SELECT Id, Name, IsCurrentState, StatusStartDate, StatusEndDate FROM "
+                     "UserServicePresence WHERE UserId = '%s' AND Name != null" % api.user_id)
+    current = [r for r in recs if r["IsCurrentState"] == "true"]
+    assert len(current) == 1
+    session = current[0]["Name"]
+    mine = [r for r in recs if r["Name"] == session]
+    assert all(r["StatusEndDate"] for r in mine if r["IsCurrentState"] == "false")
+    assert agent.logout().success
+
+
 def test_work_operations_need_the_routing_engine(api, org, agent):
     for call in (lambda: agent.acceptAgentWork("0Bz000000000001AAA"),
                  lambda: agent.declineAgentWork("0Bz000000000001AAA", "busy"),
