@@ -6,7 +6,8 @@
 #   scripts/setup.sh              everything
 #   scripts/setup.sh --deps-only  packages and test clients, no build
 #
-# Environment: OMNI_SETUP_NO_JS=1 skips Node.js, npm and the JS test clients (the Docker image
+# Environment: OMNI_TEST_PORT moves the test servers' ports (default 18044, each suite above it).
+# OMNI_SETUP_NO_JS=1 skips Node.js, npm and the JS test clients (the Docker image
 # serves only and needs none of them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -94,6 +95,8 @@ if ((deps_only)); then
 fi
 
 log "configuring and building (build/)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# OMNI_TEST_PORT (default 18044) moves every test server's port, so that two checkouts can run
+# their tests on one machine at once.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo ${OMNI_TEST_PORT:+-DOMNI_TEST_PORT=$OMNI_TEST_PORT}
 cmake --build build -j2
 log "done"

@@ -30,6 +30,12 @@ enum class FieldType {
   kUrl,
 };
 
+// Whether a field of this type holds text (string, textarea, picklist, email, phone, url).
+inline bool IsTextType(FieldType t) {
+  return t == FieldType::kString || t == FieldType::kTextarea || t == FieldType::kPicklist ||
+         t == FieldType::kEmail || t == FieldType::kPhone || t == FieldType::kUrl;
+}
+
 // The calls a guide's "Supported Calls" line can list.
 enum class Call {
   kCreate,

@@ -4,26 +4,6 @@
 
 namespace omni {
 
-namespace {
-
-// Types whose describe length is a character count (byteLength = 3 x length: UTF-8, as §4.2's
-// Text(50) -> byteLength 150 shows).
-bool IsTextType(FieldType t) {
-  switch (t) {
-    case FieldType::kString:
-    case FieldType::kTextarea:
-    case FieldType::kPicklist:
-    case FieldType::kEmail:
-    case FieldType::kPhone:
-    case FieldType::kUrl:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 DescribeObjectFlags DescribeFlags(const ObjectDef& obj) {
   DescribeObjectFlags d;
   d.name = obj.name;
@@ -54,6 +34,8 @@ DescribeField DescribeFieldOf(const FieldDef& f) {
   d.label = f.label;
   d.type = FieldTypeName(f.type);
   d.soap_type = SoapTypeName(f.type);
+  // Text types have a describe length that is a character count (byteLength = 3 x length:
+  // UTF-8, as §4.2's Text(50) -> byteLength 150 shows).
   if (IsTextType(f.type)) {
     d.length = f.length;
     d.byte_length = 3 * f.length;

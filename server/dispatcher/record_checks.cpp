@@ -44,7 +44,10 @@ bool CheckValues(const WriteScope& s, const ObjectDef& obj, const Record& rec,
     const auto& [name, raw] = rec.fields[i];
     const FieldDef* f = obj.FindField(name);
     Value v;
-    if (raw) {
+    // Salesforce keeps no empty text: an empty value is null (a required field then is missing,
+    // and the record answers xsi:nil), as in an org.
+    const bool empty_text = raw && raw->empty() && IsTextType(f->type);
+    if (raw && !empty_text) {
       auto norm = NormalizeValue(*f, *raw, &bad);
       if (!norm) {
         bad_at = i;

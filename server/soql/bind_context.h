@@ -43,7 +43,6 @@ class BindContext {
 };
 
 // Whether a field of this type holds text compared case-insensitively.
-bool IsTextType(FieldType t);
 std::string UpperAscii(std::string s);
 
 }  // namespace omni::soql

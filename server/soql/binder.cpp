@@ -9,11 +9,6 @@
 
 namespace omni::soql {
 
-bool IsTextType(FieldType t) {
-  return t == FieldType::kString || t == FieldType::kTextarea || t == FieldType::kPicklist ||
-         t == FieldType::kEmail || t == FieldType::kPhone || t == FieldType::kUrl;
-}
-
 std::string UpperAscii(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
