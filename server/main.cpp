@@ -202,6 +202,10 @@ int Serve(const po::variables_map& vm) {
   omni::PresenceService presence(&org_writes, store.get());
   app.presence = &presence;
   app.presence_wsdl = ReadFile(wsdl_dir + "/presence.wsdl");
+  if (app.presence_wsdl.empty()) {
+    std::cerr << "omni-emulator: cannot read " << wsdl_dir << "/presence.wsdl\n";
+    return 1;
+  }
 
   omni::storage::Store* db = store.get();
   const omni::storage::EmbeddedPostgres* cluster = embedded.get();
