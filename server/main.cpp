@@ -30,6 +30,7 @@
 #include "server/dispatcher/dispatcher.h"
 #include "server/events/change_bus.h"
 #include "server/events/fault_listener.h"
+#include "server/presence/presence_service.h"
 #include "server/routing/routing_listener.h"
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/secure_random.h"
@@ -204,6 +205,15 @@ int Serve(const po::variables_map& vm) {
                                         : "http://localhost:" + std::to_string(port);
   app.partner_wsdl = partner_wsdl;
   app.enterprise_wsdl = omni::MakeEnterpriseWsdl(*catalog, partner_wsdl);
+  // --- agent presence (helper "presence"): the org's own writes and the console methods ---
+  omni::OrgWrites org_writes(catalog, store.get(), &bus, &clock);
+  omni::PresenceService presence(&org_writes, store.get());
+  app.presence = &presence;
+  app.presence_wsdl = ReadFile(wsdl_dir + "/presence.wsdl");
+  if (app.presence_wsdl.empty()) {
+    std::cerr << "omni-emulator: cannot read " << wsdl_dir << "/presence.wsdl\n";
+    return 1;
+  }
 
   omni::storage::Store* db = store.get();
   const omni::storage::EmbeddedPostgres* cluster = embedded.get();
@@ -219,6 +229,17 @@ int Serve(const po::variables_map& vm) {
   router.AddRoute("/_emulator/clock", [&clock_endpoint](const omni::HttpRequest& r) {
     return clock_endpoint.Handle(r);
   });
+  router.AddRoute("/services/wsdl/presence", [&app](const omni::HttpRequest&) {
+    return omni::HandlerResult{
+        omni::HttpResponse::Of(200, "text/xml; charset=UTF-8",
+                               omni::WithEndpoint(app.presence_wsdl, app.base_url)),
+        std::nullopt};
+  });
+  omni::SoapEndpoint presence_endpoint(&app);
+  router.AddRoute("/services/Soap/presence/44.0", [&presence_endpoint](const omni::HttpRequest& r) {
+    return presence_endpoint.HandlePresence(r.body);
+  });
+  // --- end of agent presence ---
   omni::HttpServer server(&router, Limits(vm));
   // Commits in any server process wake this one's parked requests (LISTEN/NOTIFY), and an
   // ended session stops being honoured from the session cache.

@@ -31,9 +31,10 @@ struct WriteScope {
   // The record is its call's only one, at the top level: if nothing reacts to its change, its
   // insert may commit by itself (storage::Tx::ExpectLoneInsert).
   bool lone_record = false;
-  // A write the org makes itself (RecordWriter's *AsOrg, change_bus.h): past the object's
-  // supported calls and its fields' Create/Update properties, never past anything else. Set only
-  // by ScopedRecordWriter, for that one write; the writes its events cause start without it.
+  // The org's own write (agent presence: org_writes.h; routing: RecordWriter's *AsOrg,
+  // change_bus.h), not an API call's: past the object's supported calls and its fields'
+  // Create/Update properties (UserServicePresence cannot be created through the API, yet logging
+  // in creates one), never past anything else.
   bool as_org = false;
 };
 

@@ -37,8 +37,9 @@ std::string ClientFaultEnvelope(const std::string& message) {
 }
 
 std::string FaultEnvelope(Flavor flavor, const Fault& fault) {
-  const char* ns = flavor == Flavor::kPartner ? "urn:fault.partner.soap.sforce.com"
-                                              : "urn:fault.enterprise.soap.sforce.com";
+  const char* ns = flavor == Flavor::kPartner    ? "urn:fault.partner.soap.sforce.com"
+                   : flavor == Flavor::kPresence ? "urn:fault.presence.omni-emulator"
+                                                 : "urn:fault.enterprise.soap.sforce.com";
   std::string code = ExceptionCodeName(fault.code);
   std::string kind = FaultKindName(fault.kind);
   // The ApiFault type travels in the element "fault"; its subtypes in elements of their name.

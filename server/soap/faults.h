@@ -11,7 +11,7 @@
 
 namespace omni {
 
-// The whole SOAP envelope for a fault, in the partner or enterprise fault namespace.
+// The whole SOAP envelope for a fault, in the partner, enterprise or presence fault namespace.
 std::string FaultEnvelope(Flavor flavor, const Fault& fault);
 
 // A soapenv:Client fault, as Salesforce answers an envelope it cannot parse.

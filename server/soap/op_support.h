@@ -35,9 +35,11 @@ inline int WrongEndpoint(struct soap* soap, Flavor wanted) {
   soap_clr_omode(soap, SOAP_XML_NIL);
   Flavor have = FlavorOf(soap);
   if (have == wanted) return SOAP_OK;
-  Fault f = UnknownExceptionFault(std::string("Element {urn:") +
-                                  (wanted == Flavor::kPartner ? "partner" : "enterprise") +
-                                  ".soap.sforce.com}request invalid at this location");
+  Fault f = UnknownExceptionFault(
+      wanted == Flavor::kPresence
+          ? std::string("Element {urn:presence.omni-emulator}request invalid at this location")
+          : std::string("Element {urn:") + (wanted == Flavor::kPartner ? "partner" : "enterprise") +
+                ".soap.sforce.com}request invalid at this location");
   return Answer(soap, 500, FaultEnvelope(have, f));
 }
 

@@ -119,6 +119,7 @@ HttpResponse Serve(struct soap* soap, RequestState& state) {
     const char** text = soap_faultstring(soap);
     return Xml(500, ClientFaultEnvelope(text && *text ? *text : "Malformed request"));
   }
+  if (state.flavor == Flavor::kPresence) return Xml(200, std::move(state.out));
   std::string header;
   if (state.limit_info) header = LimitInfoHeader(CountApiRequest(), kApiRequestLimit);
   int results = 0;
@@ -138,16 +139,46 @@ HttpResponse Serve(struct soap* soap, RequestState& state) {
 }  // namespace
 
 HttpResponse SoapEndpoint::Handle(Flavor flavor, const std::string& body) const {
+  RequestState state;
+  return Run(flavor, body, &state);
+}
+
+HandlerResult SoapEndpoint::HandlePresence(const std::string& body) const {
+  RequestState state;
+  HttpResponse now = Run(Flavor::kPresence, body, &state);
+  if (!state.park) return HandlerResult{std::move(now), std::nullopt};
+  ParkRequest park;
+  park.channel = state.park->channel;
+  park.after = state.park->after;
+  park.timeout = state.park->timeout;
+  const SoapEndpoint* self = this;
+  std::int64_t after = state.park->after;
+  park.finish = [self, body, after](WakeReason) {
+    RequestState again;
+    again.may_park = false;
+    again.events_after = after;
+    return self->Run(Flavor::kPresence, body, &again);
+  };
+  return HandlerResult{HttpResponse(), std::move(park)};
+}
+
+HttpResponse SoapEndpoint::Run(Flavor flavor, const std::string& body,
+                               RequestState* state_in) const {
+  RequestState& state = *state_in;
   // Hostile XML (a DTD, entities, floods that make gSOAP's parse superlinear) never reaches it.
   if (auto refused = CheckEnvelope(body, app_->xml_limits)) {
     return Xml(500, ClientFaultEnvelope(*refused));
   }
   if (!tls_context) tls_context.reset(NewContext());
   struct soap* soap = tls_context.get();
-  RequestState state;
   state.app = app_;
   state.flavor = flavor;
-  NormalisedRequest request = NormaliseRequest(flavor, body);
+  NormalisedRequest request;
+  if (flavor == Flavor::kPresence) {
+    request.xml = body;  // our own WSDL: read as it says, without Salesforce's leniency
+  } else {
+    request = NormaliseRequest(flavor, body);
+  }
   state.record_items = request.record_items;
   state.in = request.xml.data();
   state.in_left = request.xml.size();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/soap/soap_app.h"
+#include "server/transport/handler.h"
 #include "server/transport/http_message.h"
 
 namespace omni {
@@ -19,8 +20,15 @@ class SoapEndpoint {
  public:
   explicit SoapEndpoint(const SoapApp* app) : app_(app) {}
   HttpResponse Handle(Flavor flavor, const std::string& body) const;
+  // The agent presence endpoint (POST /services/Soap/presence/44.0): our own WSDL, so requests
+  // are read and answered exactly as it says (no Salesforce reshaping), and a getEvents with
+  // nothing to report yet is parked on the org's change channel; when it wakes, the same body is
+  // answered again, from the position it was parked at.
+  HandlerResult HandlePresence(const std::string& body) const;
 
  private:
+  HttpResponse Run(Flavor flavor, const std::string& body, RequestState* state) const;
+
   const SoapApp* app_;
 };
 

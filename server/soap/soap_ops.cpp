@@ -9,8 +9,9 @@
 #include "server/soap/op_support.h"
 #include "server/soap/records_xml.h"
 
-// The XML namespace table of every connection: soapcpp2's SoapBinding.nsmap plus the enterprise
-// sObject namespace, which no generated code names (its types are read as DOM).
+// The XML namespace table of every connection: soapcpp2's SoapBinding.nsmap (the presence
+// service's two included) plus the enterprise sObject namespace, which no generated code names
+// (its types are read as DOM).
 SOAP_NMAC struct Namespace namespaces[] = {
     {"SOAP-ENV", "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/*/soap-envelope",
      nullptr},
@@ -25,6 +26,8 @@ SOAP_NMAC struct Namespace namespaces[] = {
     {"pf", "urn:fault.partner.soap.sforce.com", nullptr, nullptr},
     {"e", "urn:enterprise.soap.sforce.com", nullptr, nullptr},
     {"ef", "urn:fault.enterprise.soap.sforce.com", nullptr, nullptr},
+    {"pr", "urn:presence.omni-emulator", nullptr, nullptr},
+    {"prf", "urn:fault.presence.omni-emulator", nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr}};
 
 namespace omni {

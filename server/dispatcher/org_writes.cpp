@@ -1,0 +1,94 @@
+#include "server/dispatcher/org_writes.h"
+
+#include "server/dispatcher/call_support.h"
+
+namespace omni {
+
+namespace {
+
+bool Visible(const std::optional<Record>& row) {
+  return row && *row->Find("IsDeleted") != std::optional<std::string>("true");
+}
+
+std::vector<const FieldDef*> AllFields(const ObjectDef& obj) {
+  std::vector<const FieldDef*> fields;
+  for (const auto& f : obj.fields) fields.push_back(&f);
+  return fields;
+}
+
+}  // namespace
+
+std::optional<Record> OrgTx::Read(const ObjectDef& obj, const std::string& id) {
+  auto rows = scope_.tx.records().SelectByIds(scope_.org_id, obj, {id}, AllFields(obj), false);
+  if (rows.empty()) return std::nullopt;
+  rows[0].type = obj.name;
+  return rows[0];
+}
+
+std::optional<Record> OrgTx::Lock(const ObjectDef& obj, const std::string& id) {
+  auto row = scope_.tx.records().LockRow(scope_.org_id, obj, id);
+  if (!Visible(row)) return std::nullopt;
+  row->type = obj.name;
+  return row;
+}
+
+std::vector<Record> OrgTx::FindBy(const ObjectDef& obj, const std::string& field,
+                                  const std::string& value) {
+  const FieldDef* f = obj.FindField(field);
+  if (!f) return {};
+  auto ids = scope_.tx.records().FindIdsByValue(scope_.org_id, obj, *f, value, false);
+  if (ids.empty()) return {};
+  auto rows = scope_.tx.records().SelectByIds(scope_.org_id, obj, ids, AllFields(obj), false);
+  for (auto& r : rows) r.type = obj.name;
+  return rows;
+}
+
+std::optional<std::string> OrgTx::Create(Record rec, Error* error) {
+  const ObjectDef* obj = nullptr;
+  if (auto fault = ResolveRecord(scope_.catalog, &rec, &obj)) {
+    *error = Error{StatusCode::kInvalidFieldFault, fault->message, {}};
+    return std::nullopt;
+  }
+  RecordResult r = InSavepoint(scope_.tx, [&] { return InsertOne(scope_, *obj, rec); });
+  if (!r.success) {
+    if (!r.errors.empty()) *error = r.errors[0];
+    return std::nullopt;
+  }
+  return r.id;
+}
+
+bool OrgTx::Update(const ObjectDef& obj, const std::string& id, Record changes, Error* error) {
+  changes.type = obj.name;
+  const ObjectDef* resolved = nullptr;
+  if (auto fault = ResolveRecord(scope_.catalog, &changes, &resolved)) {
+    *error = Error{StatusCode::kInvalidFieldFault, fault->message, {}};
+    return false;
+  }
+  RecordResult r = InSavepoint(scope_.tx, [&] { return UpdateById(scope_, obj, id, changes); });
+  if (!r.success && !r.errors.empty()) *error = r.errors[0];
+  return r.success;
+}
+
+const std::string& OrgTx::now() const { return scope_.now; }
+const Catalog& OrgTx::catalog() const { return scope_.catalog; }
+
+OrgWrites::OrgWrites(std::shared_ptr<const Catalog> catalog, storage::Store* store,
+                     const ChangeBus* bus, OrgClock* clock)
+    : catalog_(std::move(catalog)), store_(store), bus_(bus), clock_(clock) {}
+
+Outcome<bool> OrgWrites::Run(const CallContext& ctx, const std::function<bool(OrgTx&)>& fn) const {
+  return Guarded<bool>("org write", [&]() {
+    Outcome<bool> out;
+    // The Run's one timestamp, from its org's clock (read before the transaction begins).
+    const std::string now = clock_->NowText(ctx.org_id);
+    auto tx = store_->Begin();
+    WriteScope scope{*catalog_, *tx, *bus_, ctx.org_id, ctx.user_id, now, nullptr, 0, false};
+    scope.as_org = true;
+    OrgTx org_tx(scope);
+    out.value = fn(org_tx);
+    if (out.value) tx->Commit();
+    return out;
+  });
+}
+
+}  // namespace omni

@@ -1,0 +1,134 @@
+"""Agent presence on the emulator clock and across server processes, against real servers
+started here over one fresh database (so the admin agent has no configuration, work or presence
+of other suites):
+
+* UserServicePresence's StatusStartDate, StatusEndDate and StatusDuration follow the org's
+  clock (frozen from --clock-start, moved through POST /_emulator/clock), not the system clock.
+* A login and a status change at the same frozen instant still come out as two distinct events.
+* A getEvents parked on one server process wakes when the agent logs out through another.
+
+Ports: OMNI_PRESENCE_PORT and OMNI_PRESENCE_PORT2 (CTest derives them from OMNI_TEST_PORT).
+"""
+import os
+import shutil
+import tempfile
+import threading
+import time
+
+import pytest
+import requests
+import zeep
+
+from sessions_test import BUILD, Server, assert_ok, find
+
+PORT = int(os.environ.get("OMNI_PRESENCE_PORT", "18051"))
+PORT2 = int(os.environ.get("OMNI_PRESENCE_PORT2", "18045"))
+START = "2021-06-01T08:00:00.000Z"
+
+
+@pytest.fixture
+def servers():
+    data = tempfile.mkdtemp(prefix="omni-presence-", dir=BUILD)
+    started = []
+
+    def start(*args, port=PORT, database_url=None):
+        s = Server(port, *args, data_dir=None if database_url else data,
+                   database_url=database_url)
+        started.append(s)
+        return s
+
+    yield start
+    for s in reversed(started):
+        s.stop()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def header(session):
+    return "<p:SessionHeader><p:sessionId>%s</p:sessionId></p:SessionHeader>" % session
+
+
+def create(server, session, type_, **fields):
+    body = "".join("<s:%s>%s</s:%s>" % (k, v, k) for k, v in fields.items())
+    r, root = server.post(header(session), "<p:create><p:sObjects><s:type>%s</s:type>%s"
+                                           "</p:sObjects></p:create>" % (type_, body))
+    assert_ok(r, root)
+    assert find(root, "success").text == "true", r.text[:500]
+    return find(root, "id").text
+
+
+def presences(server, session, user_id):
+    r, root = server.post(header(session), "<p:query><p:queryString>SELECT Id, "
+                          "ServicePresenceStatusId, IsCurrentState, StatusStartDate, StatusEndDate,"
+                          " StatusDuration FROM UserServicePresence WHERE UserId = '%s' ORDER BY "
+                          "StatusStartDate, StatusEndDate</p:queryString></p:query>" % user_id)
+    assert_ok(r, root)
+    out = []
+    for rec in root.iter("{urn:partner.soap.sforce.com}records"):
+        row = {}
+        for e in rec:
+            name = e.tag.split("}")[-1]
+            row[name] = e.text
+        out.append(row)
+    return out
+
+
+def presence_client(server, session):
+    client = zeep.Client(server.base + "/services/wsdl/presence")
+    svc = client.service
+    hdr = {"SessionHeader": {"sessionId": session}}
+    return lambda op, *a, **kw: getattr(svc, op)(*a, _soapheaders=hdr, **kw)
+
+
+def test_presence_follows_the_org_clock_and_wakes_across_processes(servers):
+    s = servers("--clock-start", START)
+    session, login = s.session()
+    user_id = find(login, "userId").text
+    available = create(s, session, "ServicePresenceStatus", MasterLabel="Available",
+                       DeveloperName="Available")
+    busy = create(s, session, "ServicePresenceStatus", MasterLabel="Busy", DeveloperName="Busy")
+    config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
+                    DeveloperName="Agents", Capacity="2")
+    create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
+    agent = presence_client(s, session)
+
+    assert agent("login", available).success is True
+    # Same frozen instant: the status change must not be mistaken for a logout and a login.
+    assert agent("setServicePresenceStatus", busy).success is True
+    r = requests.post(s.base + "/_emulator/clock", params={"advance": "90"},
+                      headers={"Authorization": "Bearer " + session}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert agent("setServicePresenceStatus", available).success is True
+    rows = presences(s, session, user_id)
+    assert [(p["ServicePresenceStatusId"], p["IsCurrentState"], p["StatusStartDate"],
+             p["StatusEndDate"], p["StatusDuration"]) for p in rows] == [
+        (available, "false", START, START, "0"),
+        (busy, "false", START, "2021-06-01T08:01:30.000Z", "90"),
+        (available, "true", "2021-06-01T08:01:30.000Z", None, None),
+    ]
+
+    events = agent("getEvents", afterSequence=0, waitSeconds=0)
+    assert [(e.type, e.statusId) for e in events.events] == [
+        ("omniChannelLoginSuccess", available),
+        ("omniChannelStatusChanged", busy),
+        ("omniChannelStatusChanged", available),
+    ]
+
+    # A second process over the same database: its parked getEvents wakes on the first's logout.
+    s2 = servers(port=PORT2, database_url=s.db_url)
+    other = presence_client(s2, session)
+    out = {}
+
+    def wait():
+        t0 = time.monotonic()
+        out["result"] = other("getEvents", afterSequence=events.sequence, waitSeconds=30)
+        out["took"] = time.monotonic() - t0
+
+    t = threading.Thread(target=wait)
+    t.start()
+    time.sleep(1.0)
+    assert "result" not in out
+    assert agent("logout").success is True
+    t.join(10)
+    assert not t.is_alive() and out["took"] < 10
+    assert [e.type for e in out["result"].events] == ["omniChannelLogout"]
+    assert out["result"].events[0].createdDate.isoformat().startswith("2021-06-01T08:01:30")
