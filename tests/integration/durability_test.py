@@ -16,6 +16,9 @@ import uuid
 
 import requests
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import omni_process  # noqa: E402  (tests/support)
+
 BUILD = os.environ.get("OMNI_BUILD_DIR", "build")
 PORT = int(os.environ.get("OMNI_DURABILITY_PORT", "18046"))
 BASE = f"http://localhost:{PORT}"
@@ -30,30 +33,9 @@ ENV = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelop
 
 def start_server():
     log = open(os.path.join(BUILD, "durability-server.log"), "a")
-    proc = subprocess.Popen([os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(PORT),
-                             "--data-dir", DATA, "--workers", "8"],
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-    url = None
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"embedded PostgreSQL at (\S+)", line)
-        if m:
-            url = m.group(1)
-        if "omni-emulator ready" in line:
-            break
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    assert url, "server did not report its database"
-    for _ in range(100):
-        try:
-            if requests.get(BASE + "/_emulator/health", timeout=2).status_code == 200:
-                return proc, url
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server did not become healthy")
+    s = omni_process.start(PORT, ["--workers", "8"], data_dir=DATA, log=log)
+    assert s.db_url, "server did not report its database"
+    return s.proc, s.db_url
 
 
 def login():

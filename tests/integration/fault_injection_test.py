@@ -8,11 +8,13 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import omni_process  # noqa: E402  (tests/support)
 
 BUILD = os.environ.get("OMNI_BUILD_DIR", "build")
 PORT = int(os.environ.get("OMNI_FAULT_INJECT_PORT", "18345"))
@@ -30,28 +32,11 @@ ENV = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelop
 
 def start_server():
     log = open(LOG, "w")
-    proc = subprocess.Popen([os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(PORT),
-                             "--data-dir", DATA, "--workers", "4", "--fault-inject",
-                             "listener-throw:ServicePresenceStatus,call-throw:Group"],
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-    url = None
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"embedded PostgreSQL at (\S+)", line)
-        if m:
-            url = m.group(1)
-        if "omni-emulator ready" in line:
-            break
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    assert url, "server did not report its database"
-    for _ in range(100):
-        if healthy():
-            return proc, url
-        time.sleep(0.2)
-    raise AssertionError("server did not become healthy")
+    s = omni_process.start(PORT, ["--workers", "4", "--fault-inject",
+                                  "listener-throw:ServicePresenceStatus,call-throw:Group"],
+                           data_dir=DATA, log=log)
+    assert s.db_url, "server did not report its database"
+    return s.proc, s.db_url
 
 
 def healthy():
