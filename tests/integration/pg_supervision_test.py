@@ -23,6 +23,9 @@ import uuid
 
 import requests
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import omni_process  # noqa: E402  (tests/support)
+
 BUILD = os.path.abspath(os.environ.get("OMNI_BUILD_DIR", "build"))
 PORT = int(os.environ.get("OMNI_PG_SUPERVISION_PORT", "18246"))
 BASE = f"http://localhost:{PORT}"
@@ -43,24 +46,10 @@ ENV = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelop
 class Server:
     def __init__(self, *extra):
         self.log = open(LOG, "a")
-        self.proc = subprocess.Popen(
-            [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(PORT), "--data-dir",
-             DATA, "--workers", "4", *extra],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.db_url = None
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"embedded PostgreSQL at (\S+)", line)
-            if m:
-                self.db_url = m.group(1)
-            if "omni-emulator ready" in line:
-                break
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        started = omni_process.start(PORT, ["--workers", "4", *extra], data_dir=DATA,
+                                     log=self.log, health_seconds=30)
+        self.proc, self.db_url = started.proc, started.db_url
         assert self.db_url, "server did not report its database (see %s)" % LOG
-        assert wait_healthy(30), "server did not become healthy"
         self.session = login()
 
     def kill(self):

@@ -16,13 +16,16 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import textwrap
-import threading
 import time
 
 import pytest
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import omni_process  # noqa: E402  (tests/support)
 from lxml import etree
 
 BUILD = os.environ.get("OMNI_BUILD_DIR", "build")
@@ -59,32 +62,13 @@ class Server:
         self.port = port
         self.base = "http://localhost:%d" % port
         self.log = open(os.path.join(BUILD, "sessions-server-%d.log" % port), "a")
-        cmd = [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(port),
-               "--workers", "4"]
-        cmd += ["--database-url", database_url] if database_url else ["--data-dir", data_dir]
-        self.proc = subprocess.Popen(cmd + list(args), stdout=subprocess.PIPE, stderr=self.log,
-                                     text=True)
-        self.db_url = None
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"embedded PostgreSQL at (\S+)", line)
-            if m:
-                self.db_url = m.group(1)
-            if "omni-emulator ready" in line:
-                break
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        for _ in range(200):
-            try:
-                if requests.get(self.base + "/_emulator/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError("server on %d did not become healthy" % port)
+        try:
+            started = omni_process.start(port, ["--workers", "4", *args], data_dir=data_dir,
+                                         database_url=database_url, log=self.log)
+        except AssertionError:
+            self.log.close()
+            raise
+        self.proc, self.db_url = started.proc, started.db_url
 
     def post(self, header, body):
         r = requests.post(self.base + "/services/Soap/u/44.0",

@@ -10,12 +10,14 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
-import threading
-import time
 
 import pytest
 import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import omni_process  # noqa: E402  (tests/support)
 
 BUILD = os.environ.get("OMNI_BUILD_DIR", "build")
 PORT = int(os.environ.get("OMNI_TRANSPORT_PORT", "18047"))
@@ -37,31 +39,9 @@ class Server:
         log = open(os.path.join(BUILD, "transport-server.log"), "a")
         log.write("---- start %s\n" % (args,))
         log.flush()
-        self.proc = subprocess.Popen(
-            [os.path.join(BUILD, "omni-emulator"), "serve", "--port", str(port)] +
-            (["--database-url", database_url] if database_url else ["--data-dir", DATA]) +
-            list(args),
-            stdout=subprocess.PIPE, stderr=log, text=True)
-        self.db_url = None
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"embedded PostgreSQL at (\S+)", line)
-            if m:
-                self.db_url = m.group(1)
-            if "omni-emulator ready" in line:
-                break
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        for _ in range(200):
-            try:
-                if requests.get(self.base + "/_emulator/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("server did not become healthy")
+        started = omni_process.start(port, args, data_dir=None if database_url else DATA,
+                                     database_url=database_url, log=log)
+        self.proc, self.db_url = started.proc, started.db_url
 
     def post(self, body, path="/services/Soap/u/44.0", timeout=30, **kw):
         headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'}
