@@ -102,6 +102,13 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
       if (f.unique) {
         out.push_back("CREATE UNIQUE INDEX IF NOT EXISTS " + index + " ON " + table + " (org_id, " +
                       QuoteIdent(col) + ")");
+      } else if (f.type == FieldType::kReference && !f.system) {
+        // Records are looked up by what they point at (an agent's AgentWork, a work item's
+        // PendingServiceRouting, a queue's members); the system fields (CreatedById, ...) are not,
+        // and an index on them would only slow every insert.
+        out.push_back("CREATE INDEX IF NOT EXISTS " +
+                      QuoteIdent(obj.TableName() + "_" + col + "_ref") + " ON " + table +
+                      " (org_id, " + QuoteIdent(col) + ")");
       } else if (f.developer_name) {
         // A DeveloperName is unique whatever the case; the index is its only check (a create
         // that names one costs no lookup). A database written before the index existed may
