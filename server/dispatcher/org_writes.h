@@ -45,6 +45,9 @@ class OrgTx {
   // savepoint: a refused write leaves nothing behind.
   std::optional<std::string> Create(Record rec, Error* error);
   bool Update(const ObjectDef& obj, const std::string& id, Record changes, Error* error);
+  // Moves the record to the recycle bin, as a delete call does (AgentWork's deletion rule
+  // applies), in a savepoint.
+  bool Delete(const ObjectDef& obj, const std::string& id, Error* error);
   // The transaction's timestamp (every write of the Run is stamped with it).
   const std::string& now() const;
   const Catalog& catalog() const;

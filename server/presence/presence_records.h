@@ -28,6 +28,11 @@ std::vector<Record> OpenWork(OrgTx& tx, const std::string& user_id);
 double WorkWeight(const Record& work, double capacity);
 bool IsOpenStatus(const std::optional<std::string>& status);
 
+// Puts the agent in status_id, logging in when needed (presence_service.cpp). Returns false (no
+// commit) with *answer refused when not allowed, or when the agent is in that status already.
+bool EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& status_id,
+                 StatusAnswer* answer);
+
 // A value of a record, or "" when absent or null.
 std::string Text(const Record& rec, const std::string& field);
 // Milliseconds since the epoch of the API's time text; nullopt when it is not one.

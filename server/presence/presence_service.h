@@ -92,6 +92,16 @@ class PresenceService {
   // Assigned and Opened AgentWork take (CapacityWeight, or CapacityPercentage of the capacity).
   Outcome<WorkloadAnswer> GetAgentWorkload(const CallContext& ctx);
 
+  // The agent's answers to work pushed to them (presence_work.cpp): accept (Assigned -> Opened,
+  // the request deleted, the work item given to the agent), decline (Assigned -> Declined when
+  // the configuration allows it; the request pushed no more, LastDeclinedAgentSession set, the
+  // agent moved to PresenceStatusOnDeclineId) and close (Opened -> Closed, capacity freed).
+  // Refusals answer success=false with a message.
+  Outcome<PresenceAnswer> AcceptWork(const CallContext& ctx, const std::string& work_id);
+  Outcome<PresenceAnswer> DeclineWork(const CallContext& ctx, const std::string& work_id,
+                                      const std::string& reason);
+  Outcome<PresenceAnswer> CloseWork(const CallContext& ctx, const std::string& work_id);
+
   // The agent's events after change-log position `after` (nullopt: the current head), from at
   // most `limit` changes; never waits (the adapter parks the request when there is none).
   Outcome<EventsAnswer> EventsAfter(const CallContext& ctx, std::optional<std::int64_t> after,
