@@ -33,6 +33,13 @@ std::optional<Record> OrgTx::Lock(const ObjectDef& obj, const std::string& id) {
   return row;
 }
 
+std::optional<Record> OrgTx::TryLock(const ObjectDef& obj, const std::string& id) {
+  auto row = scope_.tx.records().TryLockRow(scope_.org_id, obj, id);
+  if (!Visible(row)) return std::nullopt;
+  row->type = obj.name;
+  return row;
+}
+
 std::vector<Record> OrgTx::FindBy(const ObjectDef& obj, const std::string& field,
                                   const std::string& value) {
   const FieldDef* f = obj.FindField(field);

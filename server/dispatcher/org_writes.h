@@ -38,6 +38,9 @@ class OrgTx {
   // As Read, and the row stays locked until the transaction ends (SELECT ... FOR UPDATE), so
   // that concurrent Runs about one record (an agent's User row, say) take turns.
   std::optional<Record> Lock(const ObjectDef& obj, const std::string& id);
+  // As Lock, without waiting: nullopt when another transaction holds the row (FOR UPDATE SKIP
+  // LOCKED), so that sweeps in several processes never handle one record twice.
+  std::optional<Record> TryLock(const ObjectDef& obj, const std::string& id);
   // Every visible record whose field equals value, every field.
   std::vector<Record> FindBy(const ObjectDef& obj, const std::string& field,
                              const std::string& value);

@@ -33,6 +33,18 @@ bool IsOpenStatus(const std::optional<std::string>& status);
 bool EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& status_id,
                  StatusAnswer* answer);
 
+// How work is declined: by the agent (Declined, DeclineDateTime, a reason,
+// PresenceStatusOnDeclineId) or by push time-out (DeclinedOnPushTimeout, PushTimeoutDateTime,
+// PresenceStatusOnPushTimeoutId).
+struct DeclineKind {
+  std::string status, time_field, reason, status_field;
+};
+// Declines the agent's Assigned work (presence_work.cpp): the AgentWork's status, time and
+// AgentCapacityWhenDeclined; its request's IsPushed false and LastDeclinedAgentSession; the
+// agent's move to the configuration's status. False (and *a refused) when a write is refused.
+bool Decline(OrgTx& tx, const std::string& user_id, const Record& work, const Record& config,
+             const DeclineKind& kind, PresenceAnswer* a);
+
 // A value of a record, or "" when absent or null.
 std::string Text(const Record& rec, const std::string& field);
 // Milliseconds since the epoch of the API's time text; nullopt when it is not one.

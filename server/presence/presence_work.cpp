@@ -94,6 +94,41 @@ std::string ConfiguredReason(OrgTx& tx, const Record& config, const std::string&
   return "";
 }
 
+}  // namespace
+
+bool presence::Decline(OrgTx& tx, const std::string& user_id, const Record& work,
+                       const Record& config, const DeclineKind& kind, PresenceAnswer* a) {
+  auto presence_now = presence::CurrentPresence(tx, user_id);
+  // N4: the capacity in use when declining, this work included.
+  double capacity = presence_now && !Text(*presence_now, "ConfiguredCapacity").empty()
+                        ? std::stod(Text(*presence_now, "ConfiguredCapacity"))
+                        : presence::ConfiguredCapacity(config);
+  double in_use = 0;
+  for (const auto& w : presence::OpenWork(tx, user_id)) in_use += presence::WorkWeight(w, capacity);
+  Record declined;
+  declined.Set("Status", kind.status);
+  declined.Set(kind.time_field, tx.now());
+  if (!kind.reason.empty()) declined.Set("DeclineReason", kind.reason);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", in_use);
+  declined.Set("AgentCapacityWhenDeclined", std::string(text));
+  if (!Write(tx, Obj(tx, "AgentWork"), Text(work, "Id"), declined, a)) return false;
+  Record again;
+  again.Set("IsPushed", "false");
+  if (presence_now) again.Set("LastDeclinedAgentSession", Text(*presence_now, "Name"));
+  for (const auto& psr : RequestsOf(tx, work)) {
+    if (!Write(tx, Obj(tx, "PendingServiceRouting"), psr, again, a)) return false;
+  }
+  const std::string next_status = Text(config, kind.status_field);
+  if (!next_status.empty()) {
+    StatusAnswer moved;
+    presence::EnterStatus(tx, user_id, next_status, &moved);
+  }
+  return true;
+}
+
+namespace {
+
 template <class Fn>
 Outcome<PresenceAnswer> InTx(OrgWrites* writes, const CallContext& ctx, Fn fn) {
   PresenceAnswer answer;
@@ -166,33 +201,10 @@ Outcome<PresenceAnswer> PresenceService::DeclineWork(const CallContext& ctx,
             a, "'" + reason + "' is not a decline reason of the agent's presence configuration");
       }
     }
-    auto presence_now = presence::CurrentPresence(tx, ctx.user_id);
-    // N3: the capacity in use when declining, this work included.
-    double capacity = presence_now && !Text(*presence_now, "ConfiguredCapacity").empty()
-                          ? std::stod(Text(*presence_now, "ConfiguredCapacity"))
-                          : presence::ConfiguredCapacity(*config);
-    double in_use = 0;
-    for (const auto& w : presence::OpenWork(tx, ctx.user_id)) {
-      in_use += presence::WorkWeight(w, capacity);
-    }
-    Record declined;
-    declined.Set("Status", "Declined");
-    declined.Set("DeclineDateTime", tx.now());
-    if (!label.empty()) declined.Set("DeclineReason", label);
-    char text[64];
-    std::snprintf(text, sizeof text, "%.2f", in_use);
-    declined.Set("AgentCapacityWhenDeclined", std::string(text));
-    if (!Write(tx, Obj(tx, "AgentWork"), Text(*work, "Id"), declined, a)) return false;
-    Record again;
-    again.Set("IsPushed", "false");
-    if (presence_now) again.Set("LastDeclinedAgentSession", Text(*presence_now, "Name"));
-    for (const auto& psr : RequestsOf(tx, *work)) {
-      if (!Write(tx, Obj(tx, "PendingServiceRouting"), psr, again, a)) return false;
-    }
-    const std::string on_decline = Text(*config, "PresenceStatusOnDeclineId");
-    if (!on_decline.empty()) {
-      StatusAnswer moved;
-      presence::EnterStatus(tx, ctx.user_id, on_decline, &moved);
+    if (!presence::Decline(tx, ctx.user_id, *work, *config,
+                           {"Declined", "DeclineDateTime", label, "PresenceStatusOnDeclineId"},
+                           a)) {
+      return false;
     }
     a->success = true;
     return true;
