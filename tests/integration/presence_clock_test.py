@@ -218,3 +218,55 @@ def test_external_work_times_out_when_the_clock_passes_its_push_timeout(servers)
     advance(s, session, 120)
     assert query(s, session, "SELECT Status FROM AgentWork WHERE Id = '%s'"
                  % again)[0]["Status"] == "Opened"
+
+
+def test_two_processes_never_time_one_push_out_twice(servers):
+    """Both processes move the clock at once, so both run their time-out sweeps over the same
+    due AgentWork: each item is timed out exactly once (its request's Serial counts one update
+    for the time-out, after its creation and its push)."""
+    s = servers("--clock-start", START)
+    session, login = s.session()
+    user_id = find(login, "userId").text
+    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
+                    DeveloperName="Online")
+    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
+                     RelatedEntity="Case")
+    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
+           ServicePresenceStatusId=online)
+    config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
+                    DeveloperName="Agents", Capacity="1")
+    create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
+    routing = create(s, session, "QueueRoutingConfig", MasterLabel="External",
+                     DeveloperName="External", RoutingModel="ExternalRouting",
+                     RoutingPriority="1", CapacityWeight="1", PushTimeout="10")
+    queue_id = create(s, session, "Group", Name="External chats", Type="Queue",
+                      QueueRoutingConfigId=routing)
+    assert presence_client(s, session)("login", online).success is True
+    psrs = []
+    for i in range(12):
+        case_id = create(s, session, "Case", Subject="Help %d" % i, OwnerId=queue_id)
+        psr = query(s, session, "SELECT Id FROM PendingServiceRouting WHERE WorkItemId = '%s'"
+                    % case_id)[0]["Id"]
+        create(s, session, "AgentWork", UserId=user_id, WorkItemId=case_id,
+               ServiceChannelId=channel, PendingServiceRoutingId=psr,
+               ShouldSkipCapacityCheck="true")  # capacity 1 would refuse all but the first
+        psrs.append(psr)
+    s2 = servers(port=PORT2, database_url=s.db_url)
+    errors = []
+
+    def move(server):
+        try:
+            advance(server, session, 11)
+        except AssertionError as e:  # reported below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=move, args=(srv,)) for srv in (s, s2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    works = query(s, session, "SELECT Status FROM AgentWork")
+    assert len(works) == 12 and {w["Status"] for w in works} == {"DeclinedOnPushTimeout"}
+    serials = query(s, session, "SELECT Serial, IsPushed FROM PendingServiceRouting")
+    assert sorted((r["Serial"], r["IsPushed"]) for r in serials) == [("3", "false")] * 12
