@@ -207,6 +207,9 @@ def test_external_work_times_out_when_the_clock_passes_its_push_timeout(servers)
     assert (req["IsPushed"], req["LastDeclinedAgentSession"]) == ("false", session_name)
     # The agent moved to the configuration's status on push time-out.
     assert agent("getServicePresenceStatusId").statusId[:15] == away[:15]
+    types = [e.type for e in agent("getEvents", afterSequence=0, waitSeconds=0).events]
+    assert types.index("omniChannelWorkAssigned") < types.index("omniChannelWorkDeclined")
+    assert "omniChannelWorkloadChanged" in types
     # Timed out once: moving the clock again changes nothing.
     advance(s, session, 60)
     assert work()["PushTimeoutDateTime"] == "2021-06-01T08:00:31.000Z"
