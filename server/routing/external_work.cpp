@@ -66,14 +66,15 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
   const std::string psr_id = Str(work, "PendingServiceRoutingId");
   if (psr_id.empty()) return;
   const ObjectDef& psr_obj = Obj(c, "PendingServiceRouting");
-  // The request is locked: two routers pushing one request take turns.
+  // The agent's User row first, then the request: the order of every presence change and answer
+  // (User, AgentWork, request), so that concurrent ones take turns and never deadlock.
+  auto user = w.Read(Obj(c, "User"), Str(work, "UserId"));
   auto psr = w.Read(psr_obj, psr_id);
   if (!psr || Str(*psr, "RoutingModel") != "ExternalRouting") return;
   // LIMITATIONS: the real org's texts for these refusals are not public (N1).
   if (Str(*psr, "WorkItemId") != Str(work, "WorkItemId")) {
     Refuse("The work item isn't the one of the PendingServiceRouting " + psr_id, {"WorkItemId"});
   }
-  auto user = w.Read(Obj(c, "User"), Str(work, "UserId"));  // the agent's turn (see header)
   if (!user) Refuse("The agent doesn't exist", {"UserId"});
   const double capacity = AgentCapacity(c, w, *user);
 
