@@ -209,6 +209,11 @@ int Serve(const po::variables_map& vm) {
   omni::OrgWrites org_writes(catalog, store.get(), &bus, &clock);
   omni::PresenceService presence(&org_writes, store.get());
   app.presence = &presence;
+  // Moving an org's clock times out the push of every AgentWork that fell due (external routing).
+  // LIMITATIONS: no periodic sweep on real time yet: a push times out when the clock is moved.
+  clock.AddDueRunner([&presence](const std::string& org, omni::OrgClock::Millis now) {
+    presence.RunPushTimeouts(org, now);
+  });
   app.presence_wsdl = ReadFile(wsdl_dir + "/presence.wsdl");
   if (app.presence_wsdl.empty()) {
     std::cerr << "omni-emulator: cannot read " << wsdl_dir << "/presence.wsdl\n";

@@ -114,6 +114,8 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
                                    const std::string& now) override;
   std::optional<Record> LockRow(const std::string& org, const ObjectDef& obj,
                                 const std::string& id) override;
+  std::optional<Record> TryLockRow(const std::string& org, const ObjectDef& obj,
+                                   const std::string& id) override;
   std::vector<Record> SelectByIds(const std::string& org, const ObjectDef& obj,
                                   const std::vector<std::string>& ids,
                                   const std::vector<const FieldDef*>& fields,

@@ -106,6 +106,18 @@ std::optional<Record> PgTx::LockRow(const std::string& org, const ObjectDef& obj
   return ImageRecord(obj, r[0]);
 }
 
+std::optional<Record> PgTx::TryLockRow(const std::string& org, const ObjectDef& obj,
+                                       const std::string& id) {
+  Params p;
+  p.Add(org);
+  p.Add(id);
+  auto r = Run("SELECT " + ImageColumns(obj) + " FROM " + QuoteIdent(obj.TableName()) +
+                   " WHERE org_id = $1 AND id = $2 FOR UPDATE SKIP LOCKED",
+               p);
+  if (r.empty()) return std::nullopt;
+  return ImageRecord(obj, r[0]);
+}
+
 std::vector<Record> PgTx::SelectByIds(const std::string& org, const ObjectDef& obj,
                                       const std::vector<std::string>& ids,
                                       const std::vector<const FieldDef*>& fields,

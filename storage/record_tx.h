@@ -55,6 +55,11 @@ class RecordTx {
   // UPDATE), so that concurrent writers of the row take turns and each sees the other's result.
   virtual std::optional<Record> LockRow(const std::string& org, const ObjectDef& obj,
                                         const std::string& id) = 0;
+  // As LockRow, but without waiting: nullopt when another transaction holds the row (SELECT ...
+  // FOR UPDATE SKIP LOCKED), so that time-out sweeps in several processes never handle one row
+  // twice nor queue behind each other.
+  virtual std::optional<Record> TryLockRow(const std::string& org, const ObjectDef& obj,
+                                           const std::string& id) = 0;
   // Reads rows by Id with the given fields (catalog spelling), in the order of ids; absent or
   // (unless include_deleted) deleted rows are skipped. Each returned record carries field "Id".
   virtual std::vector<Record> SelectByIds(const std::string& org, const ObjectDef& obj,

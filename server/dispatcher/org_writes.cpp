@@ -1,6 +1,7 @@
 #include "server/dispatcher/org_writes.h"
 
 #include "server/dispatcher/call_support.h"
+#include "server/dispatcher/usage_rules.h"
 
 namespace omni {
 
@@ -27,6 +28,13 @@ std::optional<Record> OrgTx::Read(const ObjectDef& obj, const std::string& id) {
 
 std::optional<Record> OrgTx::Lock(const ObjectDef& obj, const std::string& id) {
   auto row = scope_.tx.records().LockRow(scope_.org_id, obj, id);
+  if (!Visible(row)) return std::nullopt;
+  row->type = obj.name;
+  return row;
+}
+
+std::optional<Record> OrgTx::TryLock(const ObjectDef& obj, const std::string& id) {
+  auto row = scope_.tx.records().TryLockRow(scope_.org_id, obj, id);
   if (!Visible(row)) return std::nullopt;
   row->type = obj.name;
   return row;
@@ -65,6 +73,19 @@ bool OrgTx::Update(const ObjectDef& obj, const std::string& id, Record changes, 
     return false;
   }
   RecordResult r = InSavepoint(scope_.tx, [&] { return UpdateById(scope_, obj, id, changes); });
+  if (!r.success && !r.errors.empty()) *error = r.errors[0];
+  return r.success;
+}
+
+bool OrgTx::Delete(const ObjectDef& obj, const std::string& id, Error* error) {
+  RecordResult r = InSavepoint(scope_.tx, [&]() -> RecordResult {
+    Error err;
+    auto current = LoadForWrite(scope_, obj, id, false, &err);
+    if (!current) return Failed(err, id);
+    if (auto refused = CheckDeletable(obj, *current)) return Failed(*refused, id);
+    if (!BinRecord(scope_, obj, *current, false, &err)) return Failed(err, id);
+    return Succeeded(id);
+  });
   if (!r.success && !r.errors.empty()) *error = r.errors[0];
   return r.success;
 }

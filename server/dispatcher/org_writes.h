@@ -38,6 +38,9 @@ class OrgTx {
   // As Read, and the row stays locked until the transaction ends (SELECT ... FOR UPDATE), so
   // that concurrent Runs about one record (an agent's User row, say) take turns.
   std::optional<Record> Lock(const ObjectDef& obj, const std::string& id);
+  // As Lock, without waiting: nullopt when another transaction holds the row (FOR UPDATE SKIP
+  // LOCKED), so that sweeps in several processes never handle one record twice.
+  std::optional<Record> TryLock(const ObjectDef& obj, const std::string& id);
   // Every visible record whose field equals value, every field.
   std::vector<Record> FindBy(const ObjectDef& obj, const std::string& field,
                              const std::string& value);
@@ -45,6 +48,9 @@ class OrgTx {
   // savepoint: a refused write leaves nothing behind.
   std::optional<std::string> Create(Record rec, Error* error);
   bool Update(const ObjectDef& obj, const std::string& id, Record changes, Error* error);
+  // Moves the record to the recycle bin, as a delete call does (AgentWork's deletion rule
+  // applies), in a savepoint.
+  bool Delete(const ObjectDef& obj, const std::string& id, Error* error);
   // The transaction's timestamp (every write of the Run is stamped with it).
   const std::string& now() const;
   const Catalog& catalog() const;

@@ -184,6 +184,9 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
   ScopedRecordWriter writer(s);
   try {
     s.bus.Publish(event, writer);
+  } catch (const ChangeRefused& refused) {
+    *error = refused.error;
+    return false;
   } catch (...) {
     *error = UnexpectedError("change listener on " + obj.name + " " + id, CurrentExceptionText());
     return false;

@@ -9,7 +9,9 @@
 //
 // A listener that throws (anything) fails the record that caused the event: its savepoint rolls
 // back what the record and every listener did, the record answers UNKNOWN_EXCEPTION, and under
-// AllOrNoneHeader the whole call rolls back. The server keeps serving.
+// AllOrNoneHeader the whole call rolls back. The server keeps serving. A listener that refuses
+// the change as the org would (an external AgentWork for an agent without capacity) throws
+// ChangeRefused instead: the record then fails with that error, not UNKNOWN_EXCEPTION.
 //
 // Thread-safety: Subscribe() only during start-up; Publish() from any number of threads. A
 // RecordWriter belongs to the thread of the call that handed it out, for the event's duration.
@@ -17,6 +19,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -70,6 +73,12 @@ class RecordWriter {
   virtual bool UpdateAsOrg(const ObjectDef& obj, const std::string& id, const Record& changes,
                            Error* error) = 0;
   virtual bool DeleteAsOrg(const ObjectDef& obj, const std::string& id, Error* error) = 0;
+};
+
+// Thrown by a listener to refuse the change with the org's own error (a SaveResult error).
+struct ChangeRefused : std::runtime_error {
+  explicit ChangeRefused(Error e) : std::runtime_error(e.message), error(std::move(e)) {}
+  Error error;
 };
 
 class ChangeListener {

@@ -28,6 +28,23 @@ std::vector<Record> OpenWork(OrgTx& tx, const std::string& user_id);
 double WorkWeight(const Record& work, double capacity);
 bool IsOpenStatus(const std::optional<std::string>& status);
 
+// Puts the agent in status_id, logging in when needed (presence_service.cpp). Returns false (no
+// commit) with *answer refused when not allowed, or when the agent is in that status already.
+bool EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& status_id,
+                 StatusAnswer* answer);
+
+// How work is declined: by the agent (Declined, DeclineDateTime, a reason,
+// PresenceStatusOnDeclineId) or by push time-out (DeclinedOnPushTimeout, PushTimeoutDateTime,
+// PresenceStatusOnPushTimeoutId).
+struct DeclineKind {
+  std::string status, time_field, reason, status_field;
+};
+// Declines the agent's Assigned work (presence_work.cpp): the AgentWork's status, time and
+// AgentCapacityWhenDeclined; its request's IsPushed false and LastDeclinedAgentSession; the
+// agent's move to the configuration's status. False (and *a refused) when a write is refused.
+bool Decline(OrgTx& tx, const std::string& user_id, const Record& work, const Record& config,
+             const DeclineKind& kind, PresenceAnswer* a);
+
 // A value of a record, or "" when absent or null.
 std::string Text(const Record& rec, const std::string& field);
 // Milliseconds since the epoch of the API's time text; nullopt when it is not one.

@@ -82,10 +82,12 @@ void FillStatus(OrgTx& tx, const Record& status, StatusAnswer* a) {
   a->channels = presence::StatusChannels(tx, a->status_id);
 }
 
-// Puts the agent in status_id, logging in when needed: the shared body of login and
-// setServicePresenceStatus. Returns false (no commit) with *answer refused when not allowed.
-bool EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& status_id,
-                 StatusAnswer* answer) {
+}  // namespace
+
+// Puts the agent in status_id, logging in when needed: the shared body of login,
+// setServicePresenceStatus and a decline's PresenceStatusOnDeclineId.
+bool presence::EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& status_id,
+                           StatusAnswer* answer) {
   // Every change of one agent's presence takes its turn on the agent's User row.
   if (!tx.Lock(Obj(tx, "User"), user_id)) {
     *answer = Refused<StatusAnswer>("The user does not exist");
@@ -118,6 +120,8 @@ bool EnterStatus(OrgTx& tx, const std::string& user_id, const std::string& statu
   return true;
 }
 
+namespace {
+
 template <class A, class Fn>
 Outcome<A> InTx(OrgWrites* writes, const CallContext& ctx, Fn fn) {
   A answer;
@@ -143,7 +147,7 @@ Outcome<PresenceAnswer> PresenceService::Login(const CallContext& ctx,
 Outcome<StatusAnswer> PresenceService::SetStatus(const CallContext& ctx,
                                                  const std::string& status_id) {
   return InTx<StatusAnswer>(writes_, ctx, [&](OrgTx& tx, StatusAnswer* a) {
-    return EnterStatus(tx, ctx.user_id, status_id, a);
+    return presence::EnterStatus(tx, ctx.user_id, status_id, a);
   });
 }
 

@@ -92,6 +92,25 @@ class PresenceService {
   // Assigned and Opened AgentWork take (CapacityWeight, or CapacityPercentage of the capacity).
   Outcome<WorkloadAnswer> GetAgentWorkload(const CallContext& ctx);
 
+  // The agent's answers to work pushed to them (presence_work.cpp): accept (Assigned -> Opened,
+  // the request deleted, the work item given to the agent), decline (Assigned -> Declined when
+  // the configuration allows it; the request pushed no more, LastDeclinedAgentSession set, the
+  // agent moved to PresenceStatusOnDeclineId) and close (Opened -> Closed, capacity freed).
+  // Refusals answer success=false with a message.
+  Outcome<PresenceAnswer> AcceptWork(const CallContext& ctx, const std::string& work_id);
+  Outcome<PresenceAnswer> DeclineWork(const CallContext& ctx, const std::string& work_id,
+                                      const std::string& reason);
+  Outcome<PresenceAnswer> CloseWork(const CallContext& ctx, const std::string& work_id);
+
+  // Push time-out (presence_timeouts.cpp): every Assigned AgentWork of the org whose PushTimeout
+  // (seconds, > 0) has passed since AssignedDateTime at `now_ms` becomes DeclinedOnPushTimeout
+  // (PushTimeoutDateTime, AgentCapacityWhenDeclined), its request is pushed no more
+  // (IsPushed false, LastDeclinedAgentSession) and the agent moves to
+  // PresenceStatusOnPushTimeoutId when set. Each item in its own transaction, taken with FOR
+  // UPDATE SKIP LOCKED after the agent's User row, so two processes never time one out twice.
+  // Run by the org clock's due runner when the clock moves. Returns how many timed out.
+  int RunPushTimeouts(const std::string& org_id, std::int64_t now_ms);
+
   // The agent's events after change-log position `after` (nullopt: the current head), from at
   // most `limit` changes; never waits (the adapter parks the request when there is none).
   Outcome<EventsAnswer> EventsAfter(const CallContext& ctx, std::optional<std::int64_t> after,

@@ -1,5 +1,6 @@
 #include "server/routing/routing_listener.h"
 
+#include "server/routing/external_work.h"
 #include "server/routing/pending_routing.h"
 
 namespace omni::routing {
@@ -11,11 +12,17 @@ std::shared_ptr<RoutingListener> RoutingListener::Make(std::shared_ptr<const Cat
   return std::shared_ptr<RoutingListener>(new RoutingListener(std::move(catalog), std::move(rc)));
 }
 
-bool RoutingListener::Wants(const ObjectDef& object) const { return rc_->IsWorkItem(object); }
+bool RoutingListener::Wants(const ObjectDef& object) const {
+  return rc_->IsWorkItem(object) || object.name == "AgentWork";
+}
 
 void RoutingListener::OnChange(const ChangeEvent& event, RecordWriter& writer) {
   // Every listener hears every change (ChangeBus::Publish); Wants() only spares the others.
   if (rc_->IsWorkItem(*event.object)) OnWorkItem(event, writer);
+  // An external router's AgentWork (external_work.h); the org's own AgentWork writes are updates.
+  if (event.kind == ChangeEvent::Kind::kCreated && event.object->name == "AgentWork") {
+    OnExternalWorkCreated(*catalog_, writer, *event.after);
+  }
 }
 
 void RoutingListener::OnWorkItem(const ChangeEvent& event, RecordWriter& writer) const {

@@ -6,7 +6,8 @@
 //
 // What it does today (issue 8, item 2): work entering and leaving routing. A work item (Case,
 // LiveChatTranscript) created, updated or undeleted gets or loses its PendingServiceRouting
-// (pending_routing.h); a deleted one loses it.
+// (pending_routing.h); a deleted one loses it. An external router's AgentWork for an
+// ExternalRouting request is checked and pushed (external_work.h).
 //
 // The contract the routing engine builds on (items 4-6): OnChange is the one entry point, called
 // in the changing call's transaction with a writer bound to it, so that every reaction commits or

@@ -1,7 +1,7 @@
 // The agent presence service's operations (wsdl/presence.wsdl): gSOAP's generated requests in,
 // PresenceService (server/presence/) called as the session's user, generated results out.
-// acceptAgentWork, declineAgentWork, closeAgentWork and transferAgentWork need the routing
-// engine, which does not exist yet: they answer an explicit fault, never a success.
+// transferAgentWork needs the routing engine's transfers, which do not exist yet: it answers an
+// explicit fault, never a success.
 #include <algorithm>
 
 #include "server/admin/changes_endpoint.h"
@@ -87,11 +87,11 @@ time_t EpochSeconds(const std::string& text) {
   return timegm(&tm);
 }
 
-// The work operations wait for the routing engine (issue 8, item 5).
+// Transfers wait for the routing engine (issue 8, items 5 and 6).
 int NotYet(struct soap* soap, const char* op) {
   int rc = SOAP_OK;
   if (!Agent(soap, &rc)) return rc;
-  // LIMITATIONS: accept, decline, close and transfer need the routing engine, not built yet.
+  // LIMITATIONS: transfer needs the routing engine's transfers, not built yet.
   return SendFault(soap, Fault{ExceptionCode::kInvalidOperation, FaultKind::kApiFault,
                                std::string("omni-emulator does not implement '") + op +
                                    "' yet: it needs the routing engine (see LIMITATIONS in "
@@ -193,15 +193,36 @@ int __pr__getAgentWorkload(struct soap* soap, _pr__getAgentWorkload*,
   return SOAP_OK;
 }
 
-int __pr__acceptAgentWork(struct soap* soap, _pr__acceptAgentWork*, _pr__acceptAgentWorkResponse&) {
-  return NotYet(soap, "acceptAgentWork");
+int __pr__acceptAgentWork(struct soap* soap, _pr__acceptAgentWork* req,
+                          _pr__acceptAgentWorkResponse& resp) {
+  int rc;
+  auto ctx = Agent(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).presence->AcceptWork(*ctx, req ? req->workId : "");
+  if (out.fault) return SendFault(soap, *out.fault);
+  resp.result = Base(soap, out.value, soap_new_pr__PresenceResult(soap));
+  return SOAP_OK;
 }
-int __pr__declineAgentWork(struct soap* soap, _pr__declineAgentWork*,
-                           _pr__declineAgentWorkResponse&) {
-  return NotYet(soap, "declineAgentWork");
+int __pr__declineAgentWork(struct soap* soap, _pr__declineAgentWork* req,
+                           _pr__declineAgentWorkResponse& resp) {
+  int rc;
+  auto ctx = Agent(soap, &rc);
+  if (!ctx) return rc;
+  std::string reason = req && req->declineReason ? *req->declineReason : "";
+  auto out = App(soap).presence->DeclineWork(*ctx, req ? req->workId : "", reason);
+  if (out.fault) return SendFault(soap, *out.fault);
+  resp.result = Base(soap, out.value, soap_new_pr__PresenceResult(soap));
+  return SOAP_OK;
 }
-int __pr__closeAgentWork(struct soap* soap, _pr__closeAgentWork*, _pr__closeAgentWorkResponse&) {
-  return NotYet(soap, "closeAgentWork");
+int __pr__closeAgentWork(struct soap* soap, _pr__closeAgentWork* req,
+                         _pr__closeAgentWorkResponse& resp) {
+  int rc;
+  auto ctx = Agent(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).presence->CloseWork(*ctx, req ? req->workId : "");
+  if (out.fault) return SendFault(soap, *out.fault);
+  resp.result = Base(soap, out.value, soap_new_pr__PresenceResult(soap));
+  return SOAP_OK;
 }
 int __pr__transferAgentWork(struct soap* soap, _pr__transferAgentWork*,
                             _pr__transferAgentWorkResponse&) {

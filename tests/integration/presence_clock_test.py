@@ -6,6 +6,8 @@ of other suites):
   clock (frozen from --clock-start, moved through POST /_emulator/clock), not the system clock.
 * A login and a status change at the same frozen instant still come out as two distinct events.
 * A getEvents parked on one server process wakes when the agent logs out through another.
+* External routing's push time-out: Assigned AgentWork unanswered for its PushTimeout becomes
+  DeclinedOnPushTimeout when the clock moves past it (the guide's third scenario).
 
 Ports: OMNI_PRESENCE_PORT and OMNI_PRESENCE_PORT2 (CTest derives them from OMNI_TEST_PORT).
 """
@@ -132,3 +134,142 @@ def test_presence_follows_the_org_clock_and_wakes_across_processes(servers):
     assert not t.is_alive() and out["took"] < 10
     assert [e.type for e in out["result"].events] == ["omniChannelLogout"]
     assert out["result"].events[0].createdDate.isoformat().startswith("2021-06-01T08:01:30")
+
+
+def query(server, session, soql):
+    r, root = server.post(header(session), "<p:query><p:queryString>%s</p:queryString></p:query>"
+                          % soql)
+    assert_ok(r, root)
+    out = []
+    for rec in root.iter("{urn:partner.soap.sforce.com}records"):
+        out.append({e.tag.split("}")[-1]: e.text for e in rec})
+    return out
+
+
+def advance(server, session, seconds):
+    r = requests.post(server.base + "/_emulator/clock", params={"advance": str(seconds)},
+                      headers={"Authorization": "Bearer " + session}, timeout=30)
+    assert r.status_code == 200, r.text
+
+
+def test_external_work_times_out_when_the_clock_passes_its_push_timeout(servers):
+    """The guide's third external-routing scenario: the agent does not answer within the
+    routing configuration's PushTimeout; moving the org clock past it times the push out."""
+    s = servers("--clock-start", START)
+    session, login = s.session()
+    user_id = find(login, "userId").text
+    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
+                    DeveloperName="Online")
+    away = create(s, session, "ServicePresenceStatus", MasterLabel="Away", DeveloperName="Away")
+    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
+                     RelatedEntity="Case")
+    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
+           ServicePresenceStatusId=online)
+    config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
+                    DeveloperName="Agents", Capacity="3", PresenceStatusOnPushTimeoutId=away)
+    create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
+    routing = create(s, session, "QueueRoutingConfig", MasterLabel="External",
+                     DeveloperName="External", RoutingModel="ExternalRouting",
+                     RoutingPriority="1", CapacityWeight="1", PushTimeout="30")
+    queue_id = create(s, session, "Group", Name="External chats", Type="Queue",
+                      QueueRoutingConfigId=routing)
+    agent = presence_client(s, session)
+    assert agent("login", online).success is True
+    session_name = query(s, session, "SELECT Name FROM UserServicePresence WHERE "
+                                     "IsCurrentState = true")[0]["Name"]
+    case_id = create(s, session, "Case", Subject="Help", OwnerId=queue_id)
+    psr = query(s, session, "SELECT Id FROM PendingServiceRouting WHERE WorkItemId = '%s'"
+                % case_id)[0]["Id"]
+    work_id = create(s, session, "AgentWork", UserId=user_id, WorkItemId=case_id,
+                     ServiceChannelId=channel, PendingServiceRoutingId=psr)
+
+    def work():
+        return query(s, session, "SELECT Status, AssignedDateTime, PushTimeout, "
+                                 "PushTimeoutDateTime, AgentCapacityWhenDeclined FROM AgentWork "
+                                 "WHERE Id = '%s'" % work_id)[0]
+
+    def request():
+        return query(s, session, "SELECT IsPushed, LastDeclinedAgentSession FROM "
+                                 "PendingServiceRouting WHERE Id = '%s'" % psr)[0]
+
+    w = work()
+    assert (w["Status"], w["AssignedDateTime"], w["PushTimeout"]) == ("Assigned", START, "30")
+    assert request()["IsPushed"] == "true"
+    advance(s, session, 29)
+    assert work()["Status"] == "Assigned"  # not due yet
+    advance(s, session, 2)
+    w = work()
+    assert w["Status"] == "DeclinedOnPushTimeout"
+    assert w["PushTimeoutDateTime"] == "2021-06-01T08:00:31.000Z"
+    assert float(w["AgentCapacityWhenDeclined"]) == 1.0
+    # The request is updated for the router: pushed no more, the agent's Live Agent session.
+    req = request()
+    assert (req["IsPushed"], req["LastDeclinedAgentSession"]) == ("false", session_name)
+    # The agent moved to the configuration's status on push time-out.
+    assert agent("getServicePresenceStatusId").statusId[:15] == away[:15]
+    types = [e.type for e in agent("getEvents", afterSequence=0, waitSeconds=0).events]
+    assert types.index("omniChannelWorkAssigned") < types.index("omniChannelWorkDeclined")
+    assert "omniChannelWorkloadChanged" in types
+    # Timed out once: moving the clock again changes nothing.
+    advance(s, session, 60)
+    assert work()["PushTimeoutDateTime"] == "2021-06-01T08:00:31.000Z"
+    # An answered push never times out.
+    assert agent("setServicePresenceStatus", online).success is True
+    again = create(s, session, "AgentWork", UserId=user_id, WorkItemId=case_id,
+                   ServiceChannelId=channel, PendingServiceRoutingId=psr)
+    assert agent("acceptAgentWork", again).success is True
+    advance(s, session, 120)
+    assert query(s, session, "SELECT Status FROM AgentWork WHERE Id = '%s'"
+                 % again)[0]["Status"] == "Opened"
+
+
+def test_two_processes_never_time_one_push_out_twice(servers):
+    """Both processes move the clock at once, so both run their time-out sweeps over the same
+    due AgentWork: each item is timed out exactly once (its request's Serial counts one update
+    for the time-out, after its creation and its push)."""
+    s = servers("--clock-start", START)
+    session, login = s.session()
+    user_id = find(login, "userId").text
+    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
+                    DeveloperName="Online")
+    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
+                     RelatedEntity="Case")
+    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
+           ServicePresenceStatusId=online)
+    config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
+                    DeveloperName="Agents", Capacity="1")
+    create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
+    routing = create(s, session, "QueueRoutingConfig", MasterLabel="External",
+                     DeveloperName="External", RoutingModel="ExternalRouting",
+                     RoutingPriority="1", CapacityWeight="1", PushTimeout="10")
+    queue_id = create(s, session, "Group", Name="External chats", Type="Queue",
+                      QueueRoutingConfigId=routing)
+    assert presence_client(s, session)("login", online).success is True
+    psrs = []
+    for i in range(12):
+        case_id = create(s, session, "Case", Subject="Help %d" % i, OwnerId=queue_id)
+        psr = query(s, session, "SELECT Id FROM PendingServiceRouting WHERE WorkItemId = '%s'"
+                    % case_id)[0]["Id"]
+        create(s, session, "AgentWork", UserId=user_id, WorkItemId=case_id,
+               ServiceChannelId=channel, PendingServiceRoutingId=psr,
+               ShouldSkipCapacityCheck="true")  # capacity 1 would refuse all but the first
+        psrs.append(psr)
+    s2 = servers(port=PORT2, database_url=s.db_url)
+    errors = []
+
+    def move(server):
+        try:
+            advance(server, session, 11)
+        except AssertionError as e:  # reported below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=move, args=(srv,)) for srv in (s, s2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    works = query(s, session, "SELECT Status FROM AgentWork")
+    assert len(works) == 12 and {w["Status"] for w in works} == {"DeclinedOnPushTimeout"}
+    serials = query(s, session, "SELECT Serial, IsPushed FROM PendingServiceRouting")
+    assert sorted((r["Serial"], r["IsPushed"]) for r in serials) == [("3", "false")] * 12
