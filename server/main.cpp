@@ -5,6 +5,7 @@
 //
 // Every option can also be set from an OMNI_* environment variable (OMNI_PORT, ...).
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -293,6 +294,10 @@ int Serve(const po::variables_map& vm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Buffers of a megabyte or more (large request bodies and their parses) are mapped and
+  // unmapped on their own: glibc's default raises this threshold after each large free, so such
+  // buffers would come from the threads' heaps and stay resident after a burst of large calls.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   po::options_description opts("omni-emulator serve options");
   opts.add_options()("help,h", "show this help")("port", po::value<int>()->default_value(8080),
                                                  "HTTP port (OMNI_PORT)")(
