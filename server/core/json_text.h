@@ -1,8 +1,11 @@
 // JSON string literals for the few JSON texts the emulator writes itself (change-log images,
-// the change long-poll's pages). Pure; thread-safe.
+// the change long-poll's pages), and the reader of those images. Pure; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace omni {
 
@@ -13,5 +16,12 @@ inline std::string JsonString(const std::string& s) {
   AppendJsonString(s, &out);
   return out;
 }
+
+// Reads a flat JSON object of string and null values (a change-log image, as PostgreSQL's jsonb
+// prints it) into (name, value) pairs in text order; every JSON escape is decoded, \uXXXX (and
+// surrogate pairs) to UTF-8. A number, true or false is kept as its text. nullopt when the text
+// is not such an object.
+std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>> ParseFlatJsonObject(
+    const std::string& json);
 
 }  // namespace omni

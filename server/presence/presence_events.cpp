@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "server/core/json_text.h"
 #include "server/presence/presence_records.h"
 #include "server/presence/presence_service.h"
 
@@ -30,47 +31,13 @@ namespace {
 // far more than the listener writes one transaction makes between its two presence writes.
 constexpr std::size_t kNeighbourhood = 64;
 
-// A change-log image (a flat JSON object of scalar values) as a Record.
+// A change-log image (a flat JSON object, storage/change_log.h) as a Record; an image that does
+// not read (never written by the emulator) as an empty one.
 Record ParseImage(const std::optional<std::string>& json) {
   Record rec;
   if (!json) return rec;
-  const std::string& s = *json;
-  size_t i = 0;
-  auto skip = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == ',')) ++i;
-  };
-  auto string_at = [&]() {
-    std::string out;
-    ++i;  // opening quote
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\' && i + 1 < s.size()) {
-        char c = s[++i];
-        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;  // \uXXXX never occurs in the fields read
-      } else {
-        out += s[i];
-      }
-      ++i;
-    }
-    ++i;
-    return out;
-  };
-  if (i < s.size() && s[i] == '{') ++i;
-  while (true) {
-    skip();
-    if (i >= s.size() || s[i] != '"') break;
-    std::string key = string_at();
-    skip();
-    if (i < s.size() && s[i] == ':') ++i;
-    skip();
-    if (i < s.size() && s[i] == '"') {
-      rec.Set(key, string_at());
-    } else {
-      size_t end = s.find_first_of(",}", i);
-      std::string raw = s.substr(i, end - i);
-      while (!raw.empty() && raw.back() == ' ') raw.pop_back();
-      rec.Set(key, raw == "null" ? Value() : Value(raw));
-      i = end == std::string::npos ? s.size() : end;
-    }
+  if (auto fields = ParseFlatJsonObject(*json)) {
+    for (auto& [name, value] : *fields) rec.Set(name, std::move(value));
   }
   return rec;
 }
