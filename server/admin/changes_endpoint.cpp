@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "server/admin/admin_http.h"
 #include "server/core/json_text.h"
 #include "server/core/unexpected.h"
 
@@ -13,10 +14,6 @@ constexpr std::size_t kDefaultLimit = 100;
 constexpr std::size_t kMaxLimit = 2000;
 constexpr double kDefaultTimeout = 30;
 constexpr double kMaxTimeout = 120;
-
-HttpResponse Json(int status, std::string body) {
-  return HttpResponse::Of(status, "application/json;charset=UTF-8", std::move(body));
-}
 
 HttpResponse Page(std::int64_t after, const std::vector<ChangeView>& changes) {
   std::int64_t position = changes.empty() ? after : changes.back().position;
@@ -31,7 +28,7 @@ HttpResponse Page(std::int64_t after, const std::vector<ChangeView>& changes) {
             ",\"committedAt\":" + JsonString(c.committed_at) + ",\"before\":" + c.before_json +
             ",\"after\":" + c.after_json + "}";
   }
-  return Json(200, body + "]}\n");
+  return admin::JsonAnswer(200, body + "]}\n");
 }
 
 // A whole non-negative number, or nullopt (and the text is not a number).
@@ -51,17 +48,9 @@ HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::null
 std::string ChangesChannel(const std::string& org_id) { return "changes:" + org_id; }
 
 HandlerResult ChangesEndpoint::Handle(const HttpRequest& req) const {
-  std::string auth = req.Header("Authorization");
-  std::string session;
-  for (const char* scheme : {"Bearer ", "OAuth "}) {
-    if (auth.rfind(scheme, 0) == 0) session = auth.substr(std::string(scheme).size());
-  }
-  auto ctx = sessions_->Resolve(session);
-  if (ctx.fault) {
-    return Now(Json(
-        401,
-        "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]\n"));
-  }
+  HttpResponse refused;
+  auto ctx = admin::Caller(*sessions_, req, &refused);
+  if (ctx.fault) return Now(std::move(refused));
   std::string org = ctx.value.org_id;
   double after = -1, timeout = kDefaultTimeout, limit = kDefaultLimit;
   std::string after_text = req.QueryParam("after"), timeout_text = req.QueryParam("timeout"),
@@ -69,9 +58,8 @@ HandlerResult ChangesEndpoint::Handle(const HttpRequest& req) const {
   if ((!after_text.empty() && !ParseNumber(after_text, &after)) ||
       (!timeout_text.empty() && !ParseNumber(timeout_text, &timeout)) ||
       (!limit_text.empty() && (!ParseNumber(limit_text, &limit) || limit < 1))) {
-    return Now(Json(400,
-                    "[{\"message\":\"after, timeout and limit must be non-negative numbers\","
-                    "\"errorCode\":\"MALFORMED_QUERY\"}]\n"));
+    return Now(admin::RestError(400, "MALFORMED_QUERY",
+                                "after, timeout and limit must be non-negative numbers"));
   }
   if (timeout > kMaxTimeout) timeout = kMaxTimeout;
   std::size_t max =
@@ -91,8 +79,7 @@ HandlerResult ChangesEndpoint::Handle(const HttpRequest& req) const {
     return HandlerResult{HttpResponse(), std::move(park)};
   } catch (...) {
     std::string message = LogUnexpected("change log read", CurrentExceptionText());
-    return Now(Json(
-        500, "[{\"message\":" + JsonString(message) + ",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]\n"));
+    return Now(admin::RestError(500, "UNKNOWN_EXCEPTION", message));
   }
 }
 

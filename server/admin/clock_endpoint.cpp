@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "server/admin/admin_http.h"
 #include "server/core/clock.h"
 #include "server/core/json_text.h"
 #include "server/core/unexpected.h"
@@ -11,13 +12,10 @@ namespace omni {
 
 namespace {
 
-HandlerResult Json(int status, std::string body) {
-  return HandlerResult{HttpResponse::Of(status, "application/json;charset=UTF-8", std::move(body)),
-                       std::nullopt};
-}
+HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::nullopt}; }
 
 HandlerResult BadRequest(const std::string& message) {
-  return Json(400, "[{\"message\":" + JsonString(message) + ",\"errorCode\":\"INVALID_FIELD\"}]\n");
+  return Now(admin::RestError(400, "INVALID_FIELD", message));
 }
 
 std::string View(const std::string& org, const OrgClock::View& v) {
@@ -29,17 +27,9 @@ std::string View(const std::string& org, const OrgClock::View& v) {
 }  // namespace
 
 HandlerResult ClockEndpoint::Handle(const HttpRequest& req) const {
-  std::string auth = req.Header("Authorization");
-  std::string session;
-  for (const char* scheme : {"Bearer ", "OAuth "}) {
-    if (auth.rfind(scheme, 0) == 0) session = auth.substr(std::string(scheme).size());
-  }
-  auto ctx = sessions_->Resolve(session);
-  if (ctx.fault) {
-    return Json(
-        401,
-        "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]\n");
-  }
+  HttpResponse refused;
+  auto ctx = admin::Caller(*sessions_, req, &refused);
+  if (ctx.fault) return Now(std::move(refused));
   const std::string& org = ctx.value.org_id;
   if (req.method != "GET" && req.method != "POST") {
     return HandlerResult{HttpResponse::Text(405, "Method Not Allowed\n"), std::nullopt};
@@ -74,10 +64,10 @@ HandlerResult ClockEndpoint::Handle(const HttpRequest& req) const {
       }
       if (!advance.empty()) v = clock_->Advance(org, std::llround(seconds * 1000));
     }
-    return Json(200, View(org, v));
+    return Now(admin::JsonAnswer(200, View(org, v)));
   } catch (const std::exception& e) {
-    return Json(500, "[{\"message\":" + JsonString(UnexpectedFault("clock", e.what()).message) +
-                         ",\"errorCode\":\"UNKNOWN_EXCEPTION\"}]\n");
+    return Now(
+        admin::RestError(500, "UNKNOWN_EXCEPTION", UnexpectedFault("clock", e.what()).message));
   }
 }
 

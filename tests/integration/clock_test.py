@@ -10,14 +10,12 @@
 Ports: OMNI_CLOCK_PORT and the next one (CTest derives them from OMNI_TEST_PORT).
 """
 import os
-import shutil
-import tempfile
 import time
 
 import pytest
 import requests
 
-from sessions_test import BUILD, Server, assert_invalid_session, assert_ok, find
+from sessions_test import server_factory, assert_invalid_session, assert_ok, find
 
 PORT = int(os.environ.get("OMNI_CLOCK_PORT", "18054"))
 START = "2020-02-28T23:59:30.000Z"
@@ -25,19 +23,7 @@ START = "2020-02-28T23:59:30.000Z"
 
 @pytest.fixture
 def servers():
-    data = tempfile.mkdtemp(prefix="omni-clock-", dir=BUILD)
-    started = []
-
-    def start(*args, port=PORT, database_url=None):
-        s = Server(port, *args, data_dir=None if database_url else data,
-                   database_url=database_url)
-        started.append(s)
-        return s
-
-    yield start
-    for s in reversed(started):
-        s.stop()
-    shutil.rmtree(data, ignore_errors=True)
+    yield from server_factory(PORT, "omni-clock-")
 
 
 def clock(server, session, method="GET", **params):

@@ -12,8 +12,6 @@ of other suites):
 Ports: OMNI_PRESENCE_PORT and OMNI_PRESENCE_PORT2 (CTest derives them from OMNI_TEST_PORT).
 """
 import os
-import shutil
-import tempfile
 import threading
 import time
 
@@ -21,7 +19,7 @@ import pytest
 import requests
 import zeep
 
-from sessions_test import BUILD, Server, assert_ok, find
+from sessions_test import server_factory, assert_ok, find
 
 PORT = int(os.environ.get("OMNI_PRESENCE_PORT", "18051"))
 PORT2 = int(os.environ.get("OMNI_PRESENCE_PORT2", "18045"))
@@ -30,19 +28,7 @@ START = "2021-06-01T08:00:00.000Z"
 
 @pytest.fixture
 def servers():
-    data = tempfile.mkdtemp(prefix="omni-presence-", dir=BUILD)
-    started = []
-
-    def start(*args, port=PORT, database_url=None):
-        s = Server(port, *args, data_dir=None if database_url else data,
-                   database_url=database_url)
-        started.append(s)
-        return s
-
-    yield start
-    for s in reversed(started):
-        s.stop()
-    shutil.rmtree(data, ignore_errors=True)
+    yield from server_factory(PORT, "omni-presence-")
 
 
 def header(session):

@@ -128,6 +128,25 @@ def assert_invalid_session(r, root):
                  "sf:INVALID_SESSION_ID")
 
 
+def server_factory(default_port, prefix):
+    """A fixture body: yields start(*args, port=..., database_url=None), which starts a server
+    over one fresh data directory (or database_url); every server is stopped and the directory
+    removed afterwards."""
+    data = tempfile.mkdtemp(prefix=prefix, dir=BUILD)
+    started = []
+
+    def start(*args, port=default_port, database_url=None):
+        s = Server(port, *args, data_dir=None if database_url else data,
+                   database_url=database_url)
+        started.append(s)
+        return s
+
+    yield start
+    for s in reversed(started):
+        s.stop()
+    shutil.rmtree(data, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def data_dir():
     d = tempfile.mkdtemp(prefix="omni-sessions-", dir=BUILD)

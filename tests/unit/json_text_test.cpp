@@ -1,15 +1,19 @@
 // The change-log image reader (core/json_text.h): every value the writer escapes, and what
 // PostgreSQL's jsonb prints, reads back as it was written.
-#include <doctest/doctest.h>
-
 #include "server/core/json_text.h"
+
+#include <doctest/doctest.h>
 
 namespace omni {
 namespace {
 
 TEST_CASE("json: an image written with AppendJsonString reads back value for value") {
-  const std::string values[] = {"plain", "quote \" and \\ backslash", "line\nbreak\rreturn\ttab",
-                                std::string("bell\x07 unit\x1f", 12), "é ü 中文 😀", ""};
+  const std::string values[] = {"plain",
+                                "quote \" and \\ backslash",
+                                "line\nbreak\rreturn\ttab",
+                                std::string("bell\x07 unit\x1f", 12),
+                                "é ü 中文 😀",
+                                ""};
   std::string json = "{";
   for (size_t i = 0; i < std::size(values); ++i) {
     if (i) json += ", ";
