@@ -66,6 +66,7 @@ OPEN = ("Assigned", "Opened")
 # An external router's AgentWork may be refused: the agent lacks capacity, or the request left
 # routing (accepted and deleted) since the router read it.
 EXTERNAL_REFUSALS = ("FIELD_INTEGRITY_EXCEPTION", "INVALID_CROSS_REFERENCE_KEY")
+QUEUE_MODELS = ("LeastActive", "MostAvailable")  # the org's own routing models
 WEIGHT_FIELDS = ("CapacityWeight", "CapacityPercentage", "ShouldSkipCapacityCheck")
 EPS = 1e-9
 
@@ -178,9 +179,12 @@ class History:
         user = key(work.get("UserId"))
         if newly and work.get("Status") == "Assigned":
             psr = self.ever.get(("PendingServiceRouting", key(work.get("PendingServiceRoutingId"))))
-            self.pushes[(psr or {}).get("RoutingModel")] += 1
+            model = (psr or {}).get("RoutingModel")
+            self.pushes[model] += 1
             if not self.current_presences(user):
                 self.offline_pushes += 1
+            if model in QUEUE_MODELS:
+                self._check_engine_push(change, user, work, psr)
         capacity = self.capacity(user)
         mine = self.open_work(user)
         regular = sum(weight(w, capacity) for w in mine if not skips(w))
@@ -207,6 +211,20 @@ class History:
             if len(pushed) > 1:
                 self.flag(change, "request %s pushed twice: %d Assigned AgentWork"
                           % (psr, len(pushed)))
+
+    def _check_engine_push(self, change, user, work, psr):
+        """The org's own push goes to a member of the request's queue who is logged in with a
+        status carrying the work's channel."""
+        queue_id = key(psr.get("QueueId"))
+        if not any(key(m.get("GroupId")) == queue_id and key(m.get("UserOrGroupId")) == user
+                   for m in self._all("GroupMember")):
+            self.flag(change, "pushed to %s, who is no member of queue %s" % (user, queue_id))
+        statuses = {key(p.get("ServicePresenceStatusId")) for p in self.current_presences(user)}
+        channel = key(work.get("ServiceChannelId"))
+        if not any(key(c.get("ServicePresenceStatusId")) in statuses
+                   and key(c.get("ServiceChannelId")) == channel
+                   for c in self._all("ServiceChannelStatus")):
+            self.flag(change, "pushed to %s, who is not online on channel %s" % (user, channel))
 
     def check_end(self, agents):
         """No agent is logged out while holding Assigned work."""
@@ -252,15 +270,23 @@ class Log:
 
     def work(self, rid, user=U, item="500A", psr="", status="Assigned", **fields):
         return self.put("AgentWork", rid, UserId=user, WorkItemId=item, Status=status,
-                        PendingServiceRoutingId=psr, **fields)
+                        PendingServiceRoutingId=psr, ServiceChannelId="0N9c", **fields)
 
-    def login(self, rid, user=U):
-        return self.put("UserServicePresence", rid, UserId=user, IsCurrentState="true")
+    def login(self, rid, user=U, status="0N5online"):
+        return self.put("UserServicePresence", rid, UserId=user, IsCurrentState="true",
+                        ServicePresenceStatusId=status)
+
+    def org(self):
+        """The Online status carries the channel 0N9c; U is a member of the queue 00Gq."""
+        self.put("ServiceChannelStatus", "0N1a", ServicePresenceStatusId="0N5online",
+                 ServiceChannelId="0N9c")
+        return self.put("GroupMember", "011a", GroupId="00Gq", UserOrGroupId=U)
 
 
 def test_the_checker_passes_a_sound_history():
-    log = Log().login("0Hn1").login("0Hn2", V)
-    log.put("PendingServiceRouting", "0JR1", RoutingModel="LeastActive", IsTransfer="false")
+    log = Log().org().login("0Hn1").login("0Hn2", V)
+    log.put("PendingServiceRouting", "0JR1", RoutingModel="LeastActive", IsTransfer="false",
+            QueueId="00Gq")
     log.work("0Bz1", item="500A", psr="0JR1", CapacityWeight="2")
     log.work("0Bz2", item="500B", CapacityPercentage="50")   # 2 of 4 more: full, not over
     log.put("AgentWork", "0Bz1", "updated", Status="Opened")
@@ -306,9 +332,24 @@ def test_the_checker_flags_double_assignment():
     # A transfer's second open AgentWork is allowed.
     log = Log().login("0Hn1").login("0Hn2", V)
     log.work("0Bz1", item="500A", status="Opened", CapacityWeight="1")
-    log.put("PendingServiceRouting", "0JR2", RoutingModel="LeastActive", IsTransfer="true")
+    log.put("PendingServiceRouting", "0JR2", RoutingModel="ExternalRouting", IsTransfer="true")
     log.work("0Bz2", user=V, item="500A", psr="0JR2", CapacityWeight="1")
     assert check_history(log.changes, {U: 5, V: 5}).violations == []
+
+
+def test_the_checker_flags_engine_pushes_to_unavailable_agents():
+    log = Log().org().login("0Hn1").login("0Hn2", V).login("0Hn3", "005000000000003", "0N5busy")
+    for n, model in enumerate(("MostAvailable", "LeastActive", "LeastActive")):
+        log.put("PendingServiceRouting", "0JR%d" % n, RoutingModel=model, QueueId="00Gq")
+    log.work("0Bz1", user=V, item="500A", psr="0JR0", CapacityWeight="1")
+    log.put("GroupMember", "011b", GroupId="00Gq", UserOrGroupId="005000000000003")
+    log.work("0Bz2", user="005000000000003", item="500B", psr="0JR1", CapacityWeight="1")
+    log.put("UserServicePresence", "0Hn1", "updated", IsCurrentState="false")
+    log.work("0Bz3", item="500C", psr="0JR2", CapacityWeight="1")
+    found = check_history(log.changes, {U: 5, V: 5, "005000000000003": 5}).violations
+    assert len(found) == 3, found
+    assert "no member of queue" in found[0]
+    assert "not online on channel" in found[1] and "not online on channel" in found[2]
 
 
 def test_the_checker_flags_lost_updates_and_logged_out_agents():
@@ -524,47 +565,62 @@ def admin(org, server):
 # The load
 # ------------------------------------------------------------------------------------------
 
-def agent_loop(org, ag, ledger, rnd):
+def agent_step(org, ag, ledger, rnd):
+    """One thing an agent does: log in, log out, switch status, or answer its work."""
     p = ag.presence
     statuses = {"online": org["online"], "busy": org["busy"]}
-    for _ in range(AGENT_STEPS):
-        roll = rnd.random()
-        if ag.status is None:
-            want = "online" if roll < 0.85 else "busy"
-            if ledger.answer("login", ledger.call("login", lambda: p.login(statuses[want]))):
-                ag.status = want
-        elif roll < 0.08:
-            if ledger.answer("logout", ledger.call("logout", p.logout)):
-                ag.status = None
-        elif roll < 0.2:
-            want = "busy" if ag.status == "online" else "online"
-            if ledger.answer("setServicePresenceStatus", ledger.call(
-                    "setServicePresenceStatus",
-                    lambda: p.setServicePresenceStatus(statuses[want]))):
-                ag.status = want
-        else:
-            works = ledger.call("getAgentWorks", p.getAgentWorks)
-            ledger.answer("getAgentWorks", works)
-            for w in (works.works if works and works.success else None) or []:
-                choice = rnd.random()
-                if not w.isEngaged and choice < 0.6:
-                    ledger.answer("acceptAgentWork",
-                                  ledger.call("acceptAgentWork",
-                                              lambda: p.acceptAgentWork(w.workId)),
-                                  must=False)
-                elif not w.isEngaged and choice < 0.85 and ag.config["declines"]:
-                    if ledger.answer("declineAgentWork",
-                                     ledger.call("declineAgentWork",
-                                                 lambda: p.declineAgentWork(w.workId)),
-                                     must=False) and ag.config["busy_on_decline"]:
-                        ag.status = "busy"
-                elif w.isEngaged and choice < 0.5:
-                    ledger.answer("closeAgentWork",
-                                  ledger.call("closeAgentWork", lambda: p.closeAgentWork(w.workId)))
-            if rnd.random() < 0.2:
-                ledger.answer("getAgentWorkload", ledger.call("getAgentWorkload",
-                                                              p.getAgentWorkload))
-        time.sleep(rnd.random() * 0.05)
+    roll = rnd.random()
+    if ag.status is None:
+        want = "online" if roll < 0.85 else "busy"
+        if ledger.answer("login", ledger.call("login", lambda: p.login(statuses[want]))):
+            ag.status = want
+    elif roll < 0.08:
+        if ledger.answer("logout", ledger.call("logout", p.logout)):
+            ag.status = None
+    elif roll < 0.2:
+        want = "busy" if ag.status == "online" else "online"
+        if ledger.answer("setServicePresenceStatus", ledger.call(
+                "setServicePresenceStatus",
+                lambda: p.setServicePresenceStatus(statuses[want]))):
+            ag.status = want
+    else:
+        works = ledger.call("getAgentWorks", p.getAgentWorks)
+        ledger.answer("getAgentWorks", works)
+        for w in (works.works if works and works.success else None) or []:
+            choice = rnd.random()
+            if not w.isEngaged and choice < 0.6:
+                ledger.answer("acceptAgentWork",
+                              ledger.call("acceptAgentWork",
+                                          lambda: p.acceptAgentWork(w.workId)),
+                              must=False)
+            elif not w.isEngaged and choice < 0.85 and ag.config["declines"]:
+                if ledger.answer("declineAgentWork",
+                                 ledger.call("declineAgentWork",
+                                             lambda: p.declineAgentWork(w.workId)),
+                                 must=False) and ag.config["busy_on_decline"]:
+                    ag.status = "busy"
+            elif w.isEngaged and choice < 0.5:
+                ledger.answer("closeAgentWork",
+                              ledger.call("closeAgentWork", lambda: p.closeAgentWork(w.workId)))
+        if rnd.random() < 0.2:
+            ledger.answer("getAgentWorkload", ledger.call("getAgentWorkload",
+                                                          p.getAgentWorkload))
+    time.sleep(rnd.random() * 0.05)
+
+
+def agent_loop(org, ag, ledger, rnd, routing_done):
+    """An agent at work until the routers stop, and a little after: its last steps come after
+    every external push, and half the agents then log out with whatever work they hold, so that
+    at the end a logged-out agent holding Assigned work is the org's doing."""
+    step = 0
+    while step < AGENT_STEPS or (not routing_done.is_set() and step < 6 * AGENT_STEPS):
+        agent_step(org, ag, ledger, rnd)
+        step += 1
+    for _ in range(3):
+        agent_step(org, ag, ledger, rnd)
+    if ag.status is not None and rnd.random() < 0.5:
+        if ledger.answer("logout", ledger.call("logout", ag.presence.logout)):
+            ag.status = None
 
 
 def creator_loop(org, api, ledger, rnd, made):
@@ -588,10 +644,12 @@ def waiting_external(api, ledger):
 
 
 def online_agents(api, ledger, org):
+    """The agents logged in as Online, and all logged-in agents, as a router reads them."""
     found = ledger.call("query UserServicePresence", lambda: rows(
-        api, "SELECT UserId FROM UserServicePresence WHERE IsCurrentState = true AND "
-             "ServicePresenceStatusId = '%s'" % org["online"]))
-    return [key(r["UserId"]) for r in found or []]
+        api, "SELECT UserId, ServicePresenceStatusId FROM UserServicePresence WHERE "
+             "IsCurrentState = true")) or []
+    return ([key(r["UserId"]) for r in found if key(r["ServicePresenceStatusId"]) ==
+             key(org["online"])], [key(r["UserId"]) for r in found])
 
 
 def work_for(org, psr, user_id, skip=False):
@@ -612,13 +670,18 @@ def router_loop(org, api, ledger, rnd, done):
         if done.is_set():
             idle_rounds += 1
         psrs = waiting_external(api, ledger)
-        online = online_agents(api, ledger, org)
+        online, logged_in = online_agents(api, ledger, org)
         rnd.shuffle(psrs)
         picks = psrs[:rnd.randint(1, 3)]
         recs = []
         for psr in picks:
             roll = rnd.random()
-            user = rnd.choice(online) if online and roll < 0.75 else rnd.choice(everyone)
+            if online and roll < 0.7:
+                user = rnd.choice(online)      # Online: the channel's status
+            elif logged_in and roll < 0.9:
+                user = rnd.choice(logged_in)   # Online or Busy
+            else:
+                user = rnd.choice(everyone)    # logged out too
             recs.append(work_for(org, psr, user, skip=roll > 0.95))
         for lo in range(0, len(recs), 2):
             batch = recs[lo:lo + 2]
@@ -633,7 +696,7 @@ def racer_loop(org, apis, ledger, rnd, outcome):
     barrier = threading.Barrier(2)
     for _ in range(RACES):
         psrs = waiting_external(apis[0], ledger)
-        online = online_agents(apis[0], ledger, org)
+        online, _ = online_agents(apis[0], ledger, org)
         if not psrs or len(online) < 2:
             time.sleep(0.1)
             continue
@@ -739,28 +802,36 @@ def test_many_clients_two_processes_no_overbooking_no_double_assignment(org):
     creators = [admin(org, (a, b)[i % 2]) for i in range(CREATORS)]
     racers = [admin(org, a), admin(org, b)]
 
-    creating = [CREATORS]
+    routing_done = threading.Event()
 
-    def creators_then_done(i):
+    def then(fn, left, event):
+        """fn, then: the last of `left` to finish sets event."""
         def run():
             try:
-                creator_loop(org, creators[i], ledger, random.Random(seed + 100 + i), made)
+                fn()
             finally:
                 with ledger.lock:
-                    creating[0] -= 1
-                    if not creating[0]:
-                        done.set()  # the routers finish the last requests, then stop
+                    left[0] -= 1
+                    if not left[0]:
+                        event.set()
         return run
 
+    creating, routing = [CREATORS], [3]
     targets = [("agent %d" % ag.index,
-                (lambda ag=ag: agent_loop(org, ag, ledger, random.Random(seed + ag.index))))
+                (lambda ag=ag: agent_loop(org, ag, ledger, random.Random(seed + ag.index),
+                                          routing_done)))
                for ag in org["agents"]]
-    targets += [("creator %d" % i, creators_then_done(i)) for i in range(CREATORS)]
-    targets += [("router %d" % i, (lambda i=i: router_loop(org, routers[i], ledger,
-                                                           random.Random(seed + 200 + i), done)))
-                for i in (0, 1)]
-    targets += [("racer", lambda: racer_loop(org, racers, ledger, random.Random(seed + 300),
-                                             race_outcome))]
+    # When the creators are done the routers finish the last requests, then stop.
+    targets += [("creator %d" % i,
+                 then(lambda i=i: creator_loop(org, creators[i], ledger,
+                                               random.Random(seed + 100 + i), made),
+                      creating, done)) for i in range(CREATORS)]
+    targets += [("router %d" % i,
+                 then(lambda i=i: router_loop(org, routers[i], ledger,
+                                              random.Random(seed + 200 + i), done),
+                      routing, routing_done)) for i in (0, 1)]
+    targets += [("racer", then(lambda: racer_loop(org, racers, ledger, random.Random(seed + 300),
+                                                  race_outcome), routing, routing_done))]
     targets += [("clock", lambda: clock_loop((a, b), [r.session_id for r in racers], ledger,
                                              random.Random(seed + 400), done))]
     started = time.monotonic()
