@@ -31,6 +31,7 @@ Ports: OMNI_ROUTING_CONCURRENCY_PORT and the next one (CTest derives them from O
 """
 import collections
 import copy
+import json
 import os
 import random
 import sys
@@ -48,7 +49,7 @@ sys.path[:0] = [os.path.join(HERE, "..", "support"), os.path.join(HERE, "..", "p
 from conftest import (ADMIN_PASSWORD, ADMIN_USER, API, SF_PARTNER_WSDL,  # noqa: E402
                       PartnerApi, _read_partner_sobject, body_result, describe_errors,
                       partner_login_service, unique_text)
-from sessions_test import server_factory  # noqa: E402
+from sessions_test import BUILD, server_factory  # noqa: E402
 from test_presence import PRESENCE_NS, Presence  # noqa: E402
 from test_routing_intake import new_user, queue, routing_config  # noqa: E402
 
@@ -867,6 +868,11 @@ def test_many_clients_two_processes_no_overbooking_no_double_assignment(org):
                                100 * max(h.max_load.values() or [0])))
     for v in h.violations[:40]:
         print("  VIOLATION", v)
+    if h.violations:  # the evidence, for whoever reads the failure
+        dump = os.path.join(BUILD, "routing-concurrency-changes.json")
+        with open(dump, "w") as f:
+            json.dump(log_a, f, indent=1)
+        print("  the change log is in", dump)
     assert not h.violations, "%d violations, the first: %s" % (len(h.violations),
                                                                h.violations[:10])
     # The org itself routed queue-based work (LeastActive and MostAvailable), and agents ended
