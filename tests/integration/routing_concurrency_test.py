@@ -60,6 +60,7 @@ AGENT_STEPS = 40
 CREATORS = 4           # threads creating Cases, half through each process
 CREATOR_CALLS = 45     # create calls per creator thread, 1-5 Cases each
 RACES = 40             # one request pushed to two agents through both processes at once
+ACCEPT_RACES = 25      # an agent accepts while the request is pushed again through the other
 PASSWORD = "Agent1pass"
 CALL_TIMEOUT = 60      # seconds: a call slower than this is a hang
 LOCK_ROW_BOUND = 0.02  # UNABLE_TO_LOCK_ROW may answer at most this share of the calls
@@ -739,6 +740,59 @@ def clock_loop(servers, sessions, ledger, rnd, done):
             ledger.note("advance the clock", "success")
 
 
+def accept_racer_loop(org, apis, ledger, rnd, outcome):
+    """An agent accepting pushed work while a second router, through the other process, pushes
+    the same request to another agent: the request is either still pushed (refused) or gone
+    with the acceptance (refused); never may both agents end up with the work item."""
+    by_user = {key(ag.user_id): ag for ag in org["agents"]}
+    barrier = threading.Barrier(2)
+    for _ in range(ACCEPT_RACES):
+        online, _ = online_agents(apis[0], ledger, org)
+        if len(online) < 2:
+            time.sleep(0.1)
+            continue
+        first, second = rnd.sample(online, 2)
+        case = {"type": "Case", "Subject": unique_text(20, "Race"),
+                "OwnerId": org["queues"]["ext"]["id"]}
+        made = ledger.call("create Case", lambda: apis[0].create([case]))
+        ledger.results("create Case", made)
+        if not made or not made[0].success:
+            continue
+        psr = ledger.call("query PendingServiceRouting", lambda: rows(
+            apis[0], "SELECT Id, WorkItemId FROM PendingServiceRouting WHERE WorkItemId = '%s'"
+            % made[0].id))
+        if not psr:
+            continue
+        pushed = ledger.call("create AgentWork (accept race)",
+                             lambda: apis[0].create([work_for(org, psr[0], first)]))
+        ledger.results("create AgentWork (accept race)", pushed, expected=EXTERNAL_REFUSALS)
+        if not pushed or not pushed[0].success:
+            continue
+        answers = {}
+
+        def accept():
+            barrier.wait(10)
+            answers["accept"] = ledger.call("acceptAgentWork", lambda: by_user[first].presence
+                                            .acceptAgentWork(pushed[0].id))
+
+        def push_again():
+            barrier.wait(10)
+            answers["push"] = ledger.call("create AgentWork (accept race)", lambda: apis[1].create(
+                [work_for(org, psr[0], second)]))
+
+        threads = [threading.Thread(target=accept), threading.Thread(target=push_again)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(CALL_TIMEOUT * 2)
+        # The agent's own thread may have answered or lost the work first: no must.
+        ledger.answer("acceptAgentWork", answers.get("accept"), must=False)
+        ledger.results("create AgentWork (accept race)", answers.get("push"),
+                       expected=EXTERNAL_REFUSALS)
+        outcome[(bool(answers.get("accept") and answers["accept"].success),
+                 bool(answers.get("push") and answers["push"][0].success))] += 1
+
+
 def run_threads(targets):
     """Runs every (name, fn) at once; returns the names of threads that raised or hung."""
     failed = []
@@ -799,9 +853,11 @@ def test_many_clients_two_processes_no_overbooking_no_double_assignment(org):
     done = threading.Event()
     made = [0]
     race_outcome = collections.Counter()
+    accept_races = collections.Counter()  # (accepted, pushed again) -> rounds
     routers = [admin(org, s) for s in (a, b)]
     creators = [admin(org, (a, b)[i % 2]) for i in range(CREATORS)]
     racers = [admin(org, a), admin(org, b)]
+    accept_racers = [admin(org, a), admin(org, b)]
 
     routing_done = threading.Event()
 
@@ -817,7 +873,7 @@ def test_many_clients_two_processes_no_overbooking_no_double_assignment(org):
                         event.set()
         return run
 
-    creating, routing = [CREATORS], [3]
+    creating, routing = [CREATORS], [4]
     targets = [("agent %d" % ag.index,
                 (lambda ag=ag: agent_loop(org, ag, ledger, random.Random(seed + ag.index),
                                           routing_done)))
@@ -833,14 +889,18 @@ def test_many_clients_two_processes_no_overbooking_no_double_assignment(org):
                       routing, routing_done)) for i in (0, 1)]
     targets += [("racer", then(lambda: racer_loop(org, racers, ledger, random.Random(seed + 300),
                                                   race_outcome), routing, routing_done))]
+    targets += [("accept racer", then(lambda: accept_racer_loop(
+        org, accept_racers, ledger, random.Random(seed + 500), accept_races),
+        routing, routing_done))]
     targets += [("clock", lambda: clock_loop((a, b), [r.session_id for r in racers], ledger,
                                              random.Random(seed + 400), done))]
     started = time.monotonic()
     failed = run_threads(targets)
     took = time.monotonic() - started
     summary = sorted(ledger.outcomes.items())
-    print("load: %d calls in %.1f s, %d Cases; races won by 0/1/2 agents: %s" % (
-        ledger.total, took, made[0], dict(race_outcome)))
+    print("load: %d calls in %.1f s, %d Cases; races won by 0/1/2 agents: %s; accept races "
+          "(accepted, pushed again): %s" % (ledger.total, took, made[0], dict(race_outcome),
+                                             dict(accept_races)))
     for (what, outcome), n in summary:
         print("  %-32s %-28s %d" % (what, outcome, n))
     for (what, message), n in sorted(ledger.refusals.items()):
