@@ -8,6 +8,9 @@
 // Assigned, for the target agent (N9); the first stays Opened until the target accepts, when
 // EndOtherOpenWork makes it Transferred (N10).
 //
+// LIMITATIONS: the v44 console has no transfer method (the agent transfers in the console's
+// UI); the operation, its refusals and their messages are the emulator's own.
+//
 // One OrgWrites transaction in the lock order of every Omni-Channel change: the User rows (the
 // agent's, and the target agent's: both in Id order, so that two agents transferring to each
 // other never deadlock), then the work item, then AgentWork, then PendingServiceRouting.
@@ -136,6 +139,8 @@ bool ToQueue(OrgTx& tx, const Record& work, const ObjectDef& item_obj, const Rec
   if (!Write(tx, Obj(tx, "AgentWork"), Text(work, "Id"), TransferredFields(tx, work), a)) {
     return false;
   }
+  // LIMITATIONS: the work item is the queue's at once (N8); a real org may leave a chat with the
+  // first agent until another accepts it.
   // The request first, then the owner: the routing listener keeps a request for the queue the
   // item moves to (K3), so the router's Create event carries IsTransfer true from the start.
   routing::EnterRouting(*rc, writer, item_obj, moved, *routing, true);
