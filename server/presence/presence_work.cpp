@@ -181,6 +181,7 @@ Outcome<PresenceAnswer> PresenceService::AcceptWork(const CallContext& ctx,
       }
       if (!Write(tx, *item_obj, item_id, mine, a)) return false;
     }
+    if (!presence::EndOtherOpenWork(tx, *work, a)) return false;  // a transfer completes (N10)
     Error error;
     for (const auto& psr : RequestsOf(tx, *work)) {
       if (!tx.Delete(Obj(tx, "PendingServiceRouting"), psr, &error))
