@@ -48,6 +48,14 @@ class TxWriter : public RecordWriter {
   std::optional<Record> Peek(const ObjectDef& obj, const std::string& id) override {
     return tx_.Read(obj, id);
   }
+  std::optional<Record> TryRead(const ObjectDef& obj, const std::string& id) override {
+    return tx_.TryLock(obj, id);
+  }
+  std::vector<Record> Select(const ObjectDef& obj, const RowSelect& sel) override {
+    return tx_.Select(obj, sel);
+  }
+  void LockRouting() override { tx_.LockRouting(); }
+  const std::string& Now() const override { return tx_.now(); }
   std::vector<std::string> FindIds(const ObjectDef& obj, const FieldDef& field,
                                    const std::string& value) override {
     std::vector<std::string> out;
