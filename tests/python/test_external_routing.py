@@ -237,6 +237,23 @@ def test_capacity_is_checked_unless_skipped(api, sf_partner_client, setup):
     assert_ok(route(api, setup, agent, case_id, psr))
 
 
+def test_a_request_already_pushed_is_not_pushed_again(api, sf_partner_client, setup):
+    """Two routers racing for one request: the second AgentWork is refused while the first is
+    Assigned, and nothing of it is left behind; once declined the request may be routed again."""
+    first = make_agent(api, sf_partner_client, setup, OptionsIsDeclineEnabled="true")
+    second = make_agent(api, sf_partner_client, setup)
+    case_id, psr = new_case(api, setup)
+    assert_ok(route(api, setup, first, case_id, psr))
+    again = route(api, setup, second, case_id, psr)
+    assert_error(again, "FIELD_INTEGRITY_EXCEPTION", fields=["PendingServiceRoutingId"])
+    assert [w["UserId"][:15] for w in query(api, "SELECT UserId FROM AgentWork WHERE "
+                                                 "WorkItemId = '%s'" % case_id)] == \
+        [first["user_id"][:15]]
+    work = query(api, "SELECT Id FROM AgentWork WHERE WorkItemId = '%s'" % case_id)[0]["Id"]
+    assert first["presence"].declineAgentWork(work, "").success
+    assert_ok(route(api, setup, second, case_id, psr_of_case(api, case_id)[0]))
+
+
 def test_an_agent_without_capacity_is_refused(api, sf_partner_client, setup):
     agent = make_agent(api, sf_partner_client, setup, capacity="1")
     case_id, psr = new_case(api, setup)
