@@ -84,6 +84,13 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
     Refuse("The work item isn't the one of the PendingServiceRouting " + psr_id, {"WorkItemId"});
   }
   if (!user) Refuse("The agent doesn't exist", {"UserId"});
+  // One push at a time (O5): under the routing lock a second router's create for a request
+  // already pushed is refused, so no request is ever Assigned to two agents.
+  if (Str(*psr, "IsPushed") == "true") {
+    Refuse("The PendingServiceRouting " + psr_id +
+               " is already pushed to an agent; route it again once it is declined or times out",
+           {"PendingServiceRoutingId"});
+  }
   const double capacity = AgentCapacity(c, w, *user);
 
   Record routed;
