@@ -684,8 +684,9 @@ def work_for(org, psr, user_id, skip=False):
 
 def router_loop(org, api, ledger, rnd, done):
     """An external router: reads the waiting ExternalRouting requests and pushes some of them,
-    mostly to online agents, sometimes to any agent (full or offline ones are refused, or not),
-    now and then with ShouldSkipCapacityCheck, one or two records a call."""
+    mostly to Online agents, sometimes to Busy or logged-out ones (the guide is silent on those:
+    they are taken), full ones refused, now and then with ShouldSkipCapacityCheck, one or two
+    records a call."""
     everyone = [ag.user_id for ag in org["agents"]]
     idle_rounds = 0
     while idle_rounds < 3:
@@ -704,7 +705,8 @@ def router_loop(org, api, ledger, rnd, done):
                 user = rnd.choice(logged_in)   # Online or Busy
             else:
                 user = rnd.choice(everyone)    # logged out too
-            recs.append(work_for(org, psr, user, skip=roll > 0.95))
+            # Now and then over capacity on purpose: the engine must then give them no more.
+            recs.append(work_for(org, psr, user, skip=rnd.random() < 0.06))
         for lo in range(0, len(recs), 2):
             batch = recs[lo:lo + 2]
             ledger.results("create AgentWork", ledger.call("create AgentWork",
