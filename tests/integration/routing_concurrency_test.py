@@ -10,27 +10,30 @@ through PresenceUserConfigUser, GroupMember of some of the queues), each logged 
 SOAP session, half of them through each process; the agents answer through the presence WSDL the
 server serves.
 
-Load, all at once from about thirty threads: Cases created into the queues (single and
-multi-record creates, through both processes), which the routing engine pushes; every agent
-logging in and out, switching status, accepting, declining and closing its work, until the
-routers are done and a few steps more (half then log out); two external routers (one per process)
-creating AgentWork for ExternalRouting PendingServiceRoutings, some for agents who are full, Busy
-or logged out, some with ShouldSkipCapacityCheck; a racer pushing one request to two agents
-through both processes at the same instant; another racer pushing a request again while its
-agent accepts it; and the org clock moved past the push time-out now and then. Every answer must
-be a proper one: no fault but a rare UNABLE_TO_LOCK_ROW (counted and bounded), no transport
-error, no hang; refusals only where a router may be refused (no capacity, a request gone).
+Load, all at once from about thirty threads: Cases created into the queues (single and multi-record
+creates, through both processes), which the routing engine pushes; every agent logging in and out,
+switching status, accepting, declining, closing and transferring its work (to a queue or another
+agent), until the routers are done and a few steps more (half then log out); two external routers
+(one per process) creating AgentWork for ExternalRouting PendingServiceRoutings, some for agents
+who are full, Busy or logged out, some with ShouldSkipCapacityCheck; a racer pushing one request to
+two agents through both processes at the same instant; another racer pushing a request again while
+its agent accepts it; and the org clock moved past the push time-out now and then. Every answer
+must be a proper one: no fault but a rare UNABLE_TO_LOCK_ROW (counted and bounded), no transport
+error, no hang; refusals only where they may come (a router's push without capacity or for a
+request gone; an agent's answer to work that timed out, became Unavailable or Transferred; a
+transfer to an agent who is offline or full).
 
 Checks: the org's committed change log (GET /_emulator/changes), identical through both processes,
-is replayed in commit order (check_history): at no position is an agent over capacity (work
-created with ShouldSkipCapacityCheck may take an agent over, but no other work may then be given
-to them), has a work item two open AgentWork (unless one is a transfer), has a request two
-Assigned AgentWork, has an agent two current presences, or is work of the engine pushed to an
-agent who is not a member of its queue or not online on its channel; every update's before-image
-is the state the replay holds (no lost or reordered write). At the end no logged-out agent holds
-Assigned work, the engine pushed LeastActive and MostAvailable work, and SOQL through either
-process agrees with the replay. test_the_checker_* prove the checker fails on bad histories.
-On a violation the change log is left in the build folder (routing-concurrency-changes.json).
+is replayed in commit order (check_history): at no position is an agent over capacity (work created
+with ShouldSkipCapacityCheck may take an agent over, but no other work may then be given to them),
+has a work item two open AgentWork (but for a transfer to an agent: the target's Assigned work
+beside the first agent's Opened one, one at a time), has a request two Assigned AgentWork, has an
+agent two current presences, or is work of the engine pushed to an agent who is not a member of its
+queue or not online on its channel; every update's before-image is the state the replay holds (no
+lost or reordered write). At the end no logged-out agent holds Assigned work, the engine pushed
+LeastActive and MostAvailable work, and SOQL through either process agrees with the replay.
+test_the_checker_* prove the checker fails on bad histories. On a violation the change log is left
+in the build folder (routing-concurrency-changes.json).
 
 Ports: OMNI_ROUTING_CONCURRENCY_PORT and the next one (CTest derives them from OMNI_TEST_PORT).
 """
@@ -136,9 +139,14 @@ class History:
     def open_work(self, user):
         return [w for w in self._all("AgentWork") if key(w.get("UserId")) == user and is_open(w)]
 
-    def is_transfer(self, work):
-        psr = self.ever.get(("PendingServiceRouting", key(work.get("PendingServiceRoutingId"))))
-        return psr is not None and psr.get("IsTransfer") == "true"
+    @staticmethod
+    def agent_transfer(work, same_item):
+        """The guide's "Agent transfers the work to another agent": the target's AgentWork is
+        Assigned with no PendingServiceRoutingId while the first agent's stays Opened, one
+        transfer at a time (CATALOG-DECISIONS N9)."""
+        others = [w for w in same_item if w is not work]
+        return (work.get("Status") == "Assigned" and not work.get("PendingServiceRoutingId")
+                and len(others) == 1 and others[0].get("Status") == "Opened")
 
     def flag(self, change, text):
         self.violations.append("position %s (%s %s %s): %s" % (
@@ -187,7 +195,8 @@ class History:
         if newly and work.get("Status") == "Assigned":
             psr = self.ever.get(("PendingServiceRouting", key(work.get("PendingServiceRoutingId"))))
             model = (psr or {}).get("RoutingModel")
-            self.pushes[model] += 1
+            self.pushes[model or ("agent transfer" if not work.get("PendingServiceRoutingId")
+                                  else None)] += 1
             if not self.current_presences(user):
                 self.offline_pushes += 1
             if model in QUEUE_MODELS:
@@ -208,7 +217,7 @@ class History:
         item = key(work.get("WorkItemId"))
         same_item = [w for w in self._all("AgentWork")
                      if key(w.get("WorkItemId")) == item and is_open(w)]
-        if len(same_item) > 1 and not any(self.is_transfer(w) for w in same_item):
+        if len(same_item) > 1 and not self.agent_transfer(work, same_item):
             self.flag(change, "work item %s has %d open AgentWork" % (item, len(same_item)))
         psr = key(work.get("PendingServiceRoutingId"))
         if psr and work.get("Status") == "Assigned":
@@ -345,12 +354,18 @@ def test_the_checker_flags_double_assignment():
     log.work("0Bz2", user=V, item="500A", psr="0JR1", CapacityWeight="1")
     found = check_history(log.changes, {U: 5, V: 5}).violations
     assert any("pushed twice" in v for v in found) and any("2 open AgentWork" in v for v in found)
-    # A transfer's second open AgentWork is allowed.
+    # A transfer to an agent: the target's Assigned AgentWork (no request) beside the first
+    # agent's Opened one is allowed; a second transfer at once is not, nor a request pushed for
+    # the item meanwhile, even a transfer's.
     log = Log().login("0Hn1").login("0Hn2", V)
     log.work("0Bz1", item="500A", status="Opened", CapacityWeight="1")
-    log.put("PendingServiceRouting", "0JR2", RoutingModel="ExternalRouting", IsTransfer="true")
-    log.work("0Bz2", user=V, item="500A", psr="0JR2", CapacityWeight="1")
+    log.work("0Bz2", user=V, item="500A", CapacityWeight="1")
     assert check_history(log.changes, {U: 5, V: 5}).violations == []
+    log.work("0Bz3", user=V, item="500A", CapacityWeight="1")
+    log.put("PendingServiceRouting", "0JR2", RoutingModel="ExternalRouting", IsTransfer="true")
+    log.work("0Bz4", user=V, item="500A", psr="0JR2", CapacityWeight="1")
+    found = check_history(log.changes, {U: 5, V: 5}).violations
+    assert ["3 open AgentWork" in found[0], "4 open AgentWork" in found[1]] == [True, True], found
 
 
 def test_the_checker_flags_engine_pushes_to_unavailable_agents():
@@ -588,7 +603,8 @@ def admin(org, server):
 # ------------------------------------------------------------------------------------------
 
 def agent_step(org, ag, ledger, rnd):
-    """One thing an agent does: log in, log out, switch status, or answer its work."""
+    """One thing an agent does: log in, log out, switch status, or answer its work (accept,
+    decline, close, transfer)."""
     p = ag.presence
     statuses = {"online": org["online"], "busy": org["busy"]}
     roll = rnd.random()
@@ -622,8 +638,19 @@ def agent_step(org, ag, ledger, rnd):
                                  must=False) and ag.config["busy_on_decline"]:
                     ag.status = "busy"
             elif w.isEngaged and choice < 0.5:
+                # Work this agent transferred to another is Transferred once they accept it.
                 ledger.answer("closeAgentWork",
-                              ledger.call("closeAgentWork", lambda: p.closeAgentWork(w.workId)))
+                              ledger.call("closeAgentWork", lambda: p.closeAgentWork(w.workId)),
+                              must=False)
+            elif w.isEngaged and choice < 0.6:
+                # To a queue (routed again, by the engine or a router) or to another agent, who
+                # may be offline or full: then refused.
+                to = (rnd.choice(list(org["queues"].values()))["id"] if rnd.random() < 0.5
+                      else rnd.choice([o for o in org["agents"] if o is not ag]).user_id)
+                ledger.answer("transferAgentWork",
+                              ledger.call("transferAgentWork",
+                                          lambda: p.transferAgentWork(w.workId, to)),
+                              must=False)
         if rnd.random() < 0.2:
             ledger.answer("getAgentWorkload", ledger.call("getAgentWorkload",
                                                           p.getAgentWorkload))
