@@ -7,6 +7,7 @@
 #include "server/core/unexpected.h"
 #include "server/dispatcher/developer_names.h"
 #include "server/dispatcher/field_values.h"
+#include "server/dispatcher/push_topic_rules.h"
 #include "server/dispatcher/record_writer.h"
 #include "server/dispatcher/usage_rules.h"
 
@@ -262,6 +263,10 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     *error = RequiredMissing(required);
     return std::nullopt;
   }
+  if (auto refused = CheckPushTopic(s.catalog, obj, values, nullptr, s.now)) {
+    *error = *refused;
+    return std::nullopt;
+  }
   LockScopeFor(s, obj);  // before the auto-number's counter row
   std::string id = forced_id ? *forced_id : MakeId(obj.key_prefix, s.tx.records().NextId());
   const std::string& now = s.now;
@@ -355,6 +360,10 @@ bool UpdateRecord(const WriteScope& s, const ObjectDef& obj, const Record& befor
   }
   if (!required.empty()) {
     *error = RequiredMissing(required);
+    return false;
+  }
+  if (auto refused = CheckPushTopic(s.catalog, obj, changes, &before, s.now)) {
+    *error = *refused;
     return false;
   }
   // A change to an input of a computed field recomputes it from the inputs after the update.

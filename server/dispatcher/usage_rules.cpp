@@ -20,7 +20,34 @@ std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current)
                {}};
 }
 
+namespace {
+
+// PushTopic.NotifyForOperations, read-only from API 29.0, says what the API 28.0 field said:
+// All for creates and updates, Create or Update for one of them, Extended for neither
+// (CATALOG-DECISIONS.md P3).
+bool IsPushTopic(const ObjectDef& obj) {
+  return obj.name == "PushTopic" && obj.FindField("NotifyForOperations") &&
+         obj.FindField("NotifyForOperationCreate") && obj.FindField("NotifyForOperationUpdate");
+}
+
+void FillNotifyForOperations(Record* row) {
+  auto on = [&](const char* name) {
+    const Value* v = row->Find(name);
+    return !v || !*v || **v == "true";  // the fields default to true
+  };
+  bool create = on("NotifyForOperationCreate"), update = on("NotifyForOperationUpdate");
+  row->Set("NotifyForOperations", std::string(create && update ? "All"
+                                              : create         ? "Create"
+                                              : update         ? "Update"
+                                                               : "Extended"));
+}
+
+}  // namespace
+
 std::vector<const FieldDef*> FieldsNeededForComputed(const ObjectDef& obj) {
+  if (IsPushTopic(obj)) {
+    return {obj.FindField("NotifyForOperationCreate"), obj.FindField("NotifyForOperationUpdate")};
+  }
   if (obj.name != "User") return {};
   const FieldDef* first = obj.FindField("FirstName");
   const FieldDef* last = obj.FindField("LastName");
@@ -29,6 +56,10 @@ std::vector<const FieldDef*> FieldsNeededForComputed(const ObjectDef& obj) {
 }
 
 void FillComputedFields(const ObjectDef& obj, Record* row) {
+  if (IsPushTopic(obj)) {
+    FillNotifyForOperations(row);
+    return;
+  }
   if (FieldsNeededForComputed(obj).empty()) return;
   const Value* first = row->Find("FirstName");
   const Value* last = row->Find("LastName");
@@ -38,6 +69,10 @@ void FillComputedFields(const ObjectDef& obj, Record* row) {
 }
 
 void CopyComputedFields(const ObjectDef& obj, const Record& from, Record* to) {
+  if (IsPushTopic(obj)) {
+    if (const Value* ops = from.Find("NotifyForOperations")) to->Set("NotifyForOperations", *ops);
+    return;
+  }
   if (FieldsNeededForComputed(obj).empty()) return;
   if (const Value* name = from.Find("Name")) to->Set("Name", *name);
 }

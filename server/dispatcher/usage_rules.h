@@ -15,9 +15,10 @@ namespace omni {
 // Unavailable" (guide, AgentWork Usage).
 std::optional<Error> CheckDeletable(const ObjectDef& obj, const Record& current);
 
-// The fields the server computes from others, as the real org does: User.Name is FirstName and
-// LastName joined by a space, or LastName alone (catalog.xml). FieldsNeededForComputed names the
-// inputs, so that an update can read those it does not change; FillComputedFields sets the
+// The fields the server computes from others, as the real org does: PushTopic.NotifyForOperations
+// from NotifyForOperationCreate/Update (All, Create, Update or Extended); User.Name is FirstName
+// and LastName joined by a space, or LastName alone (catalog.xml). FieldsNeededForComputed names
+// the inputs, so that an update can read those it does not change; FillComputedFields sets the
 // computed fields of *row from the inputs *row holds. Both do nothing for other objects.
 std::vector<const FieldDef*> FieldsNeededForComputed(const ObjectDef& obj);
 void FillComputedFields(const ObjectDef& obj, Record* row);

@@ -72,6 +72,7 @@ class Field:
     precision: int = 0
     scale: int = 0
     system: bool = False
+    owner: str = ""  # the object declaring the field ("" for the system fields)
 
     @property
     def createable(self):
@@ -165,7 +166,7 @@ class Catalog:
         system = [self._field(n, True) for n in root.find("systemFields").findall("field")]
         self.objects: List[SObjectDef] = []
         for o in root.findall("object"):
-            own = [self._field(n, False) for n in o.findall("field")]
+            own = [self._field(n, False, o.get("name")) for n in o.findall("field")]
             names = {f.name for f in own}
             fields = [f for f in system if f.name not in names] + own
             self.objects.append(SObjectDef(
@@ -175,7 +176,7 @@ class Catalog:
         self._by_name = {o.name.lower(): o for o in self.objects}
 
     @staticmethod
-    def _field(n, system):
+    def _field(n, system, owner=""):
         ftype = n.get("type")
         length = int(n.get("length", "0"))
         if ftype in ("id", "reference") and not length:
@@ -186,7 +187,8 @@ class Catalog:
             values=[v.text for v in n.findall("value")], default=n.get("default"),
             reference_to=(n.get("referenceTo") or "").split(),
             auto_number_format=n.get("autoNumberFormat"),
-            precision=int(n.get("precision", "0")), scale=int(n.get("scale", "0")), system=system)
+            precision=int(n.get("precision", "0")), scale=int(n.get("scale", "0")), system=system,
+            owner=owner)
 
     def __getitem__(self, name) -> SObjectDef:
         return self._by_name[name.lower()]
@@ -259,6 +261,23 @@ def now_iso():
 
 def parse_datetime(text):
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# Fields whose valid values a rule beyond the catalog's properties restricts (a PushTopic's Query
+# must be a PushTopic query, its ApiVersion above 20.0; CATALOG-DECISIONS.md P): the values the
+# factory uses, by variant (0, 1, "full").
+RULED_VALUES = {
+    ("PushTopic", "Query"): {0: "SELECT Id FROM Case", 1: "SELECT Id, Subject FROM Case",
+                             "full": "SELECT Id, Status FROM Case WHERE Status != 'Closed'"},
+    ("PushTopic", "ApiVersion"): {0: "44.0", 1: "39.0", "full": "43.0"},
+}
+
+
+# Valid text of exactly n characters for those fields (for the length tests).
+RULED_TEXT = {
+    ("PushTopic", "Query"): lambda n: "SELECT Id FROM Case WHERE Subject != '%s'" % (
+        "q" * (n - len("SELECT Id FROM Case WHERE Subject != ''"))),
+}
 
 
 def same_value(f: Field, sent, got):
@@ -482,6 +501,9 @@ class RecordFactory:
     def value(self, f: Field, variant=0, length=None):
         """A valid value of field f. variant 0 is the plain value; 1 is a different valid value
         (for updates); 'full' is a non-default value (for records with every field set)."""
+        ruled = RULED_VALUES.get((f.owner, f.name))
+        if ruled is not None and length is None:
+            return ruled[variant]
         t = f.type
         if t == "reference":
             target = self.reference_target(f)

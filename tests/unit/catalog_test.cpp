@@ -75,14 +75,15 @@ TEST_CASE("the catalog holds the 16 Omni-Channel objects with their key prefixes
                                           {"Group", "00G"},
                                           {"Case", "500"},
                                           {"LiveChatTranscript", "570"},
-                                          {"GroupMember", "011"}}) {
+                                          {"GroupMember", "011"},
+                                          {"PushTopic", "0IF"}}) {
     CAPTURE(name);
     const ObjectDef* obj = catalog->FindObject(name);
     REQUIRE(obj);
     CHECK(obj->supporting);
     CHECK(obj->key_prefix == prefix);
   }
-  CHECK(catalog->objects().size() == 22);
+  CHECK(catalog->objects().size() == 23);
 }
 
 TEST_CASE("key prefixes are unique and case-sensitive") {
