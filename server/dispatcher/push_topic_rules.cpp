@@ -19,13 +19,19 @@ std::optional<Error> CheckPushTopic(const Catalog& catalog, const ObjectDef& obj
                  "ApiVersion: the API version must be greater than 20.0: " + **version,
                  {"ApiVersion"}};
   }
+  // An update that changes neither the Query nor the NotifyForFields rule leaves them as they are.
   const Value* query = given.Find("Query");
-  if (!query && before) return std::nullopt;   // an update that leaves the Query as it is
+  const Value* rule = given.Find("NotifyForFields");
+  if (before && !query && !rule) return std::nullopt;
+  if (!query && before) query = before->Find("Query");
+  if (!rule && before) rule = before->Find("NotifyForFields");
   if (!query || !*query) return std::nullopt;  // a missing Query is REQUIRED_FIELD_MISSING
   auto millis = soql::DateTimeMillis(now);
   std::time_t at = millis ? static_cast<std::time_t>(*millis / 1000) : 0;
   soql::QueryPlan plan;
-  return streaming::CompileTopicQuery(catalog, **query, at, &plan);
+  if (auto e = streaming::CompileTopicQuery(catalog, **query, at, &plan)) return e;
+  return streaming::CheckNotifyForFields(
+      plan, streaming::NotifyForFieldsOf(rule && *rule ? **rule : "Referenced"));
 }
 
 }  // namespace omni

@@ -55,6 +55,15 @@ struct Topic {
 std::optional<Error> CompileTopicQuery(const Catalog& catalog, const std::string& query,
                                        std::time_t now, soql::QueryPlan* plan);
 
+// The NotifyForFields value of its text ("All", "Referenced", "Select", "Where"; anything else is
+// the default, Referenced).
+NotifyForFields NotifyForFieldsOf(const std::string& text);
+
+// A topic whose rule would watch nothing a change can move: Select needs a SELECT field other
+// than Id, Where a WHERE field other than Id, Referenced either (the guide's "NotifyForFields
+// Set to ..." pages). Returns the per-record error, or nullopt.
+std::optional<Error> CheckNotifyForFields(const soql::QueryPlan& plan, NotifyForFields rule);
+
 // Whether the bound query uses a date literal (TODAY, LAST_N_DAYS:n, ...): its bounds are those
 // of the `now` it was compiled with, so a caller matching a change should compile it with the
 // change's commit time.

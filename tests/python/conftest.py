@@ -267,16 +267,19 @@ def parse_datetime(text):
 # must be a PushTopic query, its ApiVersion above 20.0; CATALOG-DECISIONS.md P): the values the
 # factory uses, by variant (0, 1, "full").
 RULED_VALUES = {
-    ("PushTopic", "Query"): {0: "SELECT Id FROM Case", 1: "SELECT Id, Subject FROM Case",
-                             "full": "SELECT Id, Status FROM Case WHERE Status != 'Closed'"},
+    # Each with a field other than Id in SELECT and in WHERE: valid whatever NotifyForFields.
+    ("PushTopic", "Query"): {
+        0: "SELECT Id, Subject FROM Case WHERE Status != 'Closed'",
+        1: "SELECT Id, Status FROM Case WHERE Subject != null",
+        "full": "SELECT Id, Subject, Status FROM Case WHERE Priority != 'Low'"},
     ("PushTopic", "ApiVersion"): {0: "44.0", 1: "39.0", "full": "43.0"},
 }
 
 
 # Valid text of exactly n characters for those fields (for the length tests).
 RULED_TEXT = {
-    ("PushTopic", "Query"): lambda n: "SELECT Id FROM Case WHERE Subject != '%s'" % (
-        "q" * (n - len("SELECT Id FROM Case WHERE Subject != ''"))),
+    ("PushTopic", "Query"): lambda n: "SELECT Id, Status FROM Case WHERE Subject != '%s'" % (
+        "q" * (n - len("SELECT Id, Status FROM Case WHERE Subject != ''"))),
 }
 
 

@@ -22,7 +22,7 @@ def topic_name():
 
 
 def topic(**fields):
-    return dict({"type": "PushTopic", "Name": topic_name(), "Query": "SELECT Id FROM Case",
+    return dict({"type": "PushTopic", "Name": topic_name(), "Query": "SELECT Id, Subject FROM Case",
                  "ApiVersion": "44.0"}, **fields)
 
 
@@ -178,7 +178,7 @@ def test_invalid_query_refused_on_create_and_update(api, soql, code, message):
     rid = api.create_ok(topic())
     [r] = api.update([{"type": "PushTopic", "Id": rid, "Query": soql}])
     assert_error(r, code, message=message, fields=["Query"])
-    assert read(api, rid)["Query"] == "SELECT Id FROM Case"
+    assert read(api, rid)["Query"] == "SELECT Id, Subject FROM Case"
 
 
 def test_supported_queries(api):
@@ -195,3 +195,27 @@ def test_only_the_bad_record_of_a_call_is_refused(api):
     good, bad = api.create([topic(), topic(Query="SELECT Id FROM Case LIMIT 1")])
     assert_ok(good)
     assert_error(bad, "INVALID_FIELD", "'LIMIT' is not allowed", ["Query"])
+
+
+# The guide's "NotifyForFields Set to ..." pages: each rule needs a field other than Id where it
+# looks (the messages are ours: the guide gives none).
+@pytest.mark.parametrize("rule,soql", [
+    ("Referenced", "SELECT Id FROM Case"),
+    ("Referenced", "SELECT Id FROM Case WHERE Id = '500000000000001'"),
+    ("Select", "SELECT Id FROM Case WHERE Status = 'New'"),
+    ("Where", "SELECT Id, Subject FROM Case"),
+])
+def test_notify_for_fields_needs_a_field_other_than_id(api, rule, soql):
+    [r] = api.create([topic(Query=soql, NotifyForFields=rule)])
+    e = assert_error(r, "INVALID_FIELD", fields=["Query"])
+    assert e.message.startswith("With NotifyForFields %s, the query needs a field other than Id"
+                                % rule)
+    assert_ok(api.create([topic(Query=soql, NotifyForFields="All")])[0])
+
+
+def test_changing_notify_for_fields_alone_is_checked_against_the_stored_query(api):
+    rid = api.create_ok(topic(Query="SELECT Id, Subject FROM Case", NotifyForFields="Select"))
+    [r] = api.update([{"type": "PushTopic", "Id": rid, "NotifyForFields": "Where"}])
+    assert_error(r, "INVALID_FIELD", fields=["Query"])
+    assert read(api, rid)["NotifyForFields"] == "Select"
+    assert_ok(api.update([{"type": "PushTopic", "Id": rid, "NotifyForFields": "Referenced"}])[0])

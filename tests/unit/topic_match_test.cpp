@@ -274,3 +274,39 @@ TEST_CASE("queries a PushTopic refuses, with the Streaming API's code and messag
 
 }  // namespace
 }  // namespace omni
+
+namespace omni {
+namespace {
+
+TEST_CASE("each NotifyForFields rule needs a field other than Id where it looks") {
+  auto plan_of = [](const std::string& q) {
+    soql::QueryPlan plan;
+    REQUIRE_FALSE(
+        streaming::CompileTopicQuery(*testing::SoqlCatalog(), q, testing::kTestNow, &plan));
+    return plan;
+  };
+  soql::QueryPlan only_id = plan_of("SELECT Id FROM Case");
+  soql::QueryPlan select = plan_of("SELECT Id, Subject FROM Case");
+  soql::QueryPlan where = plan_of("SELECT Id FROM Case WHERE Status = 'New'");
+  soql::QueryPlan where_id = plan_of("SELECT Id FROM Case WHERE Id = '500xx0000000001AAA'");
+  using streaming::CheckNotifyForFields;
+  CHECK_FALSE(CheckNotifyForFields(only_id, NotifyForFields::kAll));
+  CHECK(CheckNotifyForFields(only_id, NotifyForFields::kReferenced));
+  CHECK(CheckNotifyForFields(where_id, NotifyForFields::kReferenced));
+  CHECK_FALSE(CheckNotifyForFields(select, NotifyForFields::kReferenced));
+  CHECK_FALSE(CheckNotifyForFields(where, NotifyForFields::kReferenced));
+  CHECK_FALSE(CheckNotifyForFields(select, NotifyForFields::kSelect));
+  CHECK(CheckNotifyForFields(where, NotifyForFields::kSelect));
+  CHECK_FALSE(CheckNotifyForFields(where, NotifyForFields::kWhere));
+  CHECK(CheckNotifyForFields(select, NotifyForFields::kWhere));
+  CHECK(CheckNotifyForFields(where_id, NotifyForFields::kWhere));
+  auto e = CheckNotifyForFields(only_id, NotifyForFields::kReferenced);
+  REQUIRE(e);
+  CHECK(e->code == StatusCode::kInvalidFieldFault);
+  CHECK(e->fields == std::vector<std::string>{"Query"});
+  CHECK(streaming::NotifyForFieldsOf("Where") == NotifyForFields::kWhere);
+  CHECK(streaming::NotifyForFieldsOf("") == NotifyForFields::kReferenced);
+}
+
+}  // namespace
+}  // namespace omni
