@@ -74,12 +74,25 @@ function checkValues(obj, rec, sent) {
   }
 }
 
+// PushTopic.NotifyForOperations is computed from NotifyForOperationCreate and ...Update (the
+// API 28.0 field, read-only since 29.0): All, Create, Update or Extended.
+function notifyForOperations(rec) {
+  const on = (v) => v === true || v === 'true';
+  const create = on(rec.NotifyForOperationCreate);
+  const update = on(rec.NotifyForOperationUpdate);
+  if (create && update) return 'All';
+  if (create) return 'Create';
+  return update ? 'Update' : 'Extended';
+}
+
 // Values the server fills in on create when the client sends nothing.
 function checkDefaults(obj, rec, sent) {
   for (const f of obj.fields) {
     if (f.system || f.name in sent) continue;
     const got = rec[f.name];
-    if (f.autoNumber) {
+    if (obj.name === 'PushTopic' && f.name === 'NotifyForOperations') {
+      assert.equal(got, notifyForOperations(rec), 'PushTopic.NotifyForOperations is computed');
+    } else if (f.autoNumber) {
       const width = (/\{(0+)\}/.exec(f.autoNumberFormat) || ['', '0'])[1].length;
       assert.match(String(got), new RegExp(`^\\d{${width}}$`), `${obj.name}.${f.name} autonumber`);
     } else if (f.default !== undefined) {
@@ -291,8 +304,14 @@ for (const obj of catalog.objects) {
         if (obj.name === 'User') {
           assert.equal(rec.Name, `${changes.FirstName} ${changes.LastName}`, 'User.Name is recomputed');
         }
+        if (obj.name === 'PushTopic') {
+          assert.equal(rec.NotifyForOperations, notifyForOperations(rec),
+            'PushTopic.NotifyForOperations is recomputed');
+        }
+        const computed = (f) => (obj.name === 'User' && f.name === 'Name')
+          || (obj.name === 'PushTopic' && f.name === 'NotifyForOperations');
         for (const f of obj.fields) {
-          if (f.system || f.name in changes || (obj.name === 'User' && f.name === 'Name')) continue;
+          if (f.system || f.name in changes || computed(f)) continue;
           assert.deepEqual(canonical(f, rec[f.name]), canonical(f, before[f.name]), f.name);
         }
       });

@@ -78,7 +78,7 @@ function loadCatalog(file = CATALOG_PATH) {
   const objects = [];
   for (const m of xml.matchAll(/<object\b([^>]*?)(\/>|>([\s\S]*?)<\/object>)/g)) {
     const a = parseAttributes(m[1]);
-    const own = parseFields(m[3] || '', false);
+    const own = parseFields(m[3] || '', false).map((f) => ({ ...f, owner: a.name }));
     const fields = [
       ...systemFields.filter((s) => !own.some((f) => f.name === s.name)),
       ...own,

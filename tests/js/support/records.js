@@ -20,7 +20,9 @@ function textValue(field, variant) {
       return `js${n}`.slice(0, field.length || 8);
     default: {
       const base = `${variant ? 'Upd' : 'New'} ${n} ${RUN} O'Neil & Café`;
-      return field.length ? base.slice(0, field.length) : base;
+      // Cut to a short length (PushTopic.Name: 25) it must not end in a space: the server
+      // trims text, as Salesforce does.
+      return field.length ? base.slice(0, field.length).trimEnd() : base;
     }
   }
 }
@@ -32,9 +34,20 @@ function picklistValue(field, variant, current) {
   return values.find((v) => v !== current && v !== 'en_US') || values[0];
 }
 
+// Fields whose valid values a rule beyond the catalog's properties restricts (a PushTopic's
+// Query must be a PushTopic query, with a field other than Id in SELECT and WHERE for every
+// NotifyForFields rule; its ApiVersion above 20.0: CATALOG-DECISIONS.md P), by variant.
+const RULED_VALUES = {
+  'PushTopic.Query': ["SELECT Id, Subject FROM Case WHERE Status != 'Closed'",
+    'SELECT Id, Status FROM Case WHERE Subject != null'],
+  'PushTopic.ApiVersion': [44.0, 39.5],
+};
+
 // A valid value for a non-reference field. variant 0 is for create, 1 for update (different
 // from what variant 0 gave where the type allows it).
 function scalarValue(field, variant, current) {
+  const ruled = RULED_VALUES[`${field.owner}.${field.name}`];
+  if (ruled) return ruled[variant ? 1 : 0];
   switch (field.type) {
     case 'string':
     case 'textarea':
