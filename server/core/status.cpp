@@ -16,6 +16,8 @@ const char* StatusCodeName(StatusCode code) {
       return "ENTITY_IS_DELETED";
     case StatusCode::kFieldIntegrityException:
       return "FIELD_INTEGRITY_EXCEPTION";
+    case StatusCode::kUnableToLockRow:
+      return "UNABLE_TO_LOCK_ROW";
     case StatusCode::kInvalidCrossReferenceKey:
       return "INVALID_CROSS_REFERENCE_KEY";
     case StatusCode::kInvalidFieldForInsertUpdate:

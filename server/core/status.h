@@ -35,6 +35,7 @@ enum class StatusCode {
   kDuplicateExternalId,
   kUnknownException,  // an unexpected failure of one record (a change listener threw)
   kDuplicateDeveloperName,
+  kUnableToLockRow,  // another transaction holds a record the write needs
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.

@@ -97,7 +97,10 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv
     }
     bool commit = !single || out.value[0].success;
     if (opts.all_or_none) ApplyAllOrNone(&out.value, &commit);
-    if (commit) tx->Commit();
+    if (commit) {
+      RunBeforeCommit(scope);
+      tx->Commit();
+    }
     return out;
   });
 }

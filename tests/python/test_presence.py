@@ -147,6 +147,10 @@ def test_presence_flow(api, org, agent):
         (org["online"], "false", session), (org["busy"], "true", session)]
     assert recs[0]["StatusEndDate"] and recs[1]["IsAway"] == "true"
     assert agent.getServicePresenceStatusChannels().channels == []
+    # A status without the work's channel: the Assigned work becomes Unavailable in that call.
+    assert rows(api, "SELECT Status FROM AgentWork WHERE Id = '%s'" % work)[0]["Status"] == \
+        "Unavailable"
+    assert agent.getAgentWorkload().currentWorkload == base
 
     assert agent.logout().success is True
     assert agent.logout().success is False
@@ -162,12 +166,14 @@ def test_presence_flow(api, org, agent):
         ("omniChannelWorkAssigned", None, work),
         ("omniChannelWorkloadChanged", None, None),
         ("omniChannelStatusChanged", org["busy"], None),
+        ("omniChannelWorkloadChanged", None, None),
         ("omniChannelLogout", None, None),
     ]
     load = ev.events[2]
     assert (load.configuredCapacity, load.previousWorkload, load.newWorkload) == (
         3.0, base, base + 2.0)
     assert ev.events[3].statusApiName == org["busy_name"]
+    assert (ev.events[4].previousWorkload, ev.events[4].newWorkload) == (base + 2.0, base)
     assert [e.sequence for e in ev.events] == sorted(e.sequence for e in ev.events)
     assert ev.sequence >= ev.events[-1].sequence
     # Nothing after the last one.
