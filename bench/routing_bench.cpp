@@ -7,7 +7,7 @@
 //
 //   omni-routing-bench --url http://127.0.0.1:18160 --database-url postgresql://...
 //       [--agents 1000] [--queued 10000] [--capacity 2] [--clients 4] [--samples 500]
-//       [--drain-seconds 120] [--reference-routings 2000]
+//       [--drain-seconds 180] [--reference-routings 2000]
 //
 // The phases, in order (each logged to stderr with its time):
 //   set-up     the org: channel, status, queues, agents (routing_org.h Setup), agents offline;
@@ -36,6 +36,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -85,7 +86,7 @@ void Row(const std::string& what, const std::string& ours, const std::string& re
 struct Options {
   std::string url, db;
   int agents = 1000, queued = 10000, capacity = 2, clients = 4, samples = 500;
-  int drain_seconds = 120, reference_routings = 2000;
+  int drain_seconds = 180, reference_routings = 2000;
 };
 
 // The Cases waiting in a queue: PendingServiceRoutings not pushed.
@@ -208,7 +209,9 @@ int main(int argc, char** argv) {
     Log("set-up: " + std::to_string(o.agents) + " agents, capacity " + std::to_string(o.capacity) +
         " each");
     BenchOrg org = Setup(port, o.agents, o.capacity, o.clients, tag);
-    SoapClient admin(port);
+    // The admin's connection for the phases around the drain; the drain outlasts the server's
+    // idle time-out, so the phases after it take a new one.
+    auto admin_conn = std::make_unique<SoapClient>(port);
     const std::string& la = org.least_active_queue;
 
     Log("queue: " + std::to_string(o.queued) + " Cases into the LeastActive queue");
@@ -217,7 +220,7 @@ int main(int argc, char** argv) {
     // row lock, held to each call's commit, so more connections only add waiting.
     CreateCases(port, org, la, o.queued, 1, tag);
     double queue_secs = Seconds(t);
-    long waiting = Waiting(admin, org, la);
+    long waiting = Waiting(*admin_conn, org, la);
     Log("queue: " + std::to_string(waiting) + " waiting after " + Fmt("%.1f s", queue_secs));
     if (waiting != o.queued) throw std::runtime_error("not every queued Case is waiting");
 
@@ -228,7 +231,7 @@ int main(int argc, char** argv) {
       c.PresenceOk(org.agents[static_cast<size_t>(i)].session, "login", status);
     });
     double login_secs = Seconds(t);
-    long after_login = Waiting(admin, org, la);
+    long after_login = Waiting(*admin_conn, org, la);
     long login_pushes = waiting - after_login;
     Log("log in: " + std::to_string(login_pushes) + " pushed in " + Fmt("%.1f s", login_secs));
 
@@ -286,6 +289,8 @@ int main(int argc, char** argv) {
     }
 
     Log("free: what is left leaves routing; every agent closes its work");
+    admin_conn = std::make_unique<SoapClient>(port);
+    SoapClient& admin = *admin_conn;
     auto left = Texts(admin.QueryAll(org.admin.session,
                                      "SELECT WorkItemId FROM PendingServiceRouting WHERE "
                                      "QueueId = '" +
@@ -320,7 +325,7 @@ int main(int argc, char** argv) {
     Reference::Cleanup(o.db);
     std::vector<double> ref_routed, ref_plain;
     {
-      Reference ref(o.db, org.admin.user_id, false);
+      Reference ref(o.db, org.admin.user_id, true);
       for (int i = 0; i < 20; ++i) ref.RoutedCreate(), ref.PlainCreate();  // warm-up
       for (int i = 0; i < o.samples; ++i) {
         auto a = Clock::now();
@@ -334,7 +339,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<Reference>> refs;
     int per = std::max(1, o.reference_routings / o.clients);
     for (int c = 0; c < o.clients; ++c) {
-      refs.push_back(std::make_unique<Reference>(o.db, org.admin.user_id, false));
+      refs.push_back(std::make_unique<Reference>(o.db, org.admin.user_id, true));
       refs.back()->Prepare(per + 10);
       for (int i = 0; i < 10; ++i) refs.back()->Routing();  // warm-up
     }

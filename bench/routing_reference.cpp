@@ -243,12 +243,13 @@ struct Reference::Impl {
             {"systemmodstamp", now}};
   }
 
-  std::string CaseNumber(pqxx::nontransaction& w) {
+  // The next number of an autonumber field (Case.CaseNumber, AgentWork.Name): the counter row.
+  std::string AutoNumber(pqxx::nontransaction& w, const char* object, const char* field) {
     auto r = Exec(w,
                   "INSERT INTO omni_autonumbers (org_id, object, field, last) VALUES ($1, $2, $3, "
                   "1) ON CONFLICT (org_id, object, field) DO UPDATE SET last = "
                   "omni_autonumbers.last + 1 RETURNING last",
-                  {std::string(kRefOrg), std::string("Case"), std::string("CaseNumber")});
+                  {std::string(kRefOrg), std::string(object), std::string(field)});
     char buf[16];
     std::snprintf(buf, sizeof buf, "%08ld", r[0][0].as<long>());
     return buf;
@@ -257,7 +258,7 @@ struct Reference::Impl {
   // A Case in a routed queue and its PendingServiceRouting; returns the request's Id.
   std::string CaseAndRequest(pqxx::nontransaction& w, const std::string& now, std::string* changes,
                              std::string* case_id) {
-    std::string number = CaseNumber(w);
+    std::string number = AutoNumber(w, "Case", "CaseNumber");
     *case_id = NewId("500");
     Values c = Audit(*case_id, now);
     c.insert(c.end(), {{"ownerid", "00Gref000000000001"},
@@ -289,14 +290,20 @@ struct Reference::Impl {
     return psr_id;
   }
 
-  // The push: the AgentWork, Assigned, and the request marked pushed.
+  // The push, as the engine writes it (routing_engine.cpp Push, through the org writes): the
+  // org routing lock, then in a savepoint the AgentWork (its Name from the counter), Assigned,
+  // and in another the request's locked read and its update (pushed; Serial counts writes).
   void Push(pqxx::nontransaction& w, const std::string& now, const std::string& psr_id,
             const std::string& case_id, std::string* changes) {
-    if (routing_lock)
-      w.exec("SELECT pg_advisory_xact_lock(hashtext('" + std::string(kRefOrg) + "'))");
+    if (routing_lock) {
+      Exec(w, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+           {std::string(kRefOrg) + "/routing"});
+    }
+    w.exec("SAVEPOINT omni_record");
     std::string work_id = NewId("0Bz");
     Values a = Audit(work_id, now);
-    a.insert(a.end(), {{"userid", user},
+    a.insert(a.end(), {{"name", AutoNumber(w, "AgentWork", "Name")},
+                       {"userid", user},
                        {"workitemid", case_id},
                        {"servicechannelid", "0N9ref000000000001"},
                        {"pendingserviceroutingid", psr_id},
@@ -307,13 +314,17 @@ struct Reference::Impl {
                        {"originalqueueid", "00Gref000000000001"},
                        {"pushtimeout", "0"}});
     Insert(w, work_t, "AgentWork", a, changes);
+    w.exec("RELEASE SAVEPOINT omni_record");
+    w.exec("SAVEPOINT omni_record");
     Update(w, psr_t, "PendingServiceRouting", psr_id,
            {{"ispushed", "true"},
             {"ispushattempted", "true"},
+            {"serial", "2"},
             {"lastmodifiedbyid", user},
             {"lastmodifieddate", now},
             {"systemmodstamp", now}},
            changes);
+    w.exec("RELEASE SAVEPOINT omni_record");
   }
 };
 
@@ -335,7 +346,7 @@ void Reference::PlainCreate() {
   pqxx::nontransaction w(impl_->conn);
   w.exec("BEGIN");
   std::string now = NowText(), changes;
-  std::string number = impl_->CaseNumber(w);
+  std::string number = impl_->AutoNumber(w, "Case", "CaseNumber");
   Values c = impl_->Audit(NewId("500"), now);
   c.insert(c.end(), {{"ownerid", "00Gref000000000002"},
                      {"casenumber", number},
