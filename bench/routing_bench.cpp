@@ -311,6 +311,8 @@ int main(int argc, char** argv) {
     Log("free: " + std::to_string(left.size()) + " left routing; open AgentWork " +
         std::to_string(open_work));
 
+    // Both queues' samples must find a free agent: at most half the agents' capacity each.
+    o.samples = std::max(1, std::min(o.samples, o.agents * o.capacity / 2));
     Log("latency: " + std::to_string(o.samples) + " Cases per queue, one at a time");
     Latency least = MeasureCreates(port, org, la, o.samples, true, tag);
     Latency most = MeasureCreates(port, org, org.most_available_queue, o.samples, true, tag);
