@@ -7,7 +7,7 @@
 //
 //   omni-routing-bench --url http://127.0.0.1:18160 --database-url postgresql://...
 //       [--agents 1000] [--queued 10000] [--capacity 2] [--clients 4] [--samples 500]
-//       [--drain-seconds 180] [--reference-routings 2000]
+//       [--drain-seconds 180] [--event-samples 100] [--reference-routings 2000]
 //
 // The phases, in order (each logged to stderr with its time):
 //   set-up     the org: channel, status, queues, agents (routing_org.h Setup), agents offline;
@@ -27,6 +27,8 @@
 //              in the create's transaction, so its answer means the AgentWork is committed),
 //              then a query by WorkItemId from a second connection, which must find it at
 //              once; and the same create into a queue without routing;
+//   events     --event-samples Cases into a queue whose one member waits in a parked getEvents:
+//              from the create's send to omniChannelWorkAssigned reaching that agent;
 //   reference  libpqxx: the routed create's writes and the plain create's, one at a time; a
 //              push's writes from --clients connections.
 #include <algorithm>
@@ -86,7 +88,7 @@ void Row(const std::string& what, const std::string& ours, const std::string& re
 struct Options {
   std::string url, db;
   int agents = 1000, queued = 10000, capacity = 2, clients = 4, samples = 500;
-  int drain_seconds = 180, reference_routings = 2000;
+  int drain_seconds = 180, reference_routings = 2000, event_samples = 100;
 };
 
 // The Cases waiting in a queue: PendingServiceRoutings not pushed.
@@ -167,6 +169,65 @@ Latency MeasureCreates(int port, const BenchOrg& org, const std::string& queue, 
   return out;
 }
 
+// Cases created one at a time into the solo queue while its one agent waits for work in a
+// parked getEvents (afterSequence: the head before the create): the time from the create's send
+// to the omniChannelWorkAssigned event reaching the agent, next to the create's own answer. The
+// agent accepts and closes each Case before the next.
+struct EventLatency {
+  std::vector<double> create_ms, event_ms;
+};
+EventLatency MeasureEvents(int port, const BenchOrg& org, int n, const std::string& tag) {
+  SoapClient creator(port), agent_conn(port);
+  const Agent& agent = org.agents[0];
+  WorkOff(agent_conn, agent);
+  EventLatency out;
+  for (int i = 0; i < n; ++i) {
+    std::string head = FirstText(
+        agent_conn.PresenceOk(agent.session, "getEvents", "<pr:waitSeconds>0</pr:waitSeconds>"),
+        "sequence");
+    std::string case_id;
+    std::mutex mu;
+    Clock::time_point t0, got;
+    bool seen = false;
+    std::thread listener([&] {
+      SoapClient c(port);
+      std::string after = head;
+      for (int polls = 0; polls < 20 && !seen; ++polls) {
+        std::string r = c.PresenceOk(agent.session, "getEvents",
+                                     "<pr:afterSequence>" + after +
+                                         "</pr:afterSequence><pr:waitSeconds>10</pr:waitSeconds>");
+        auto now = Clock::now();
+        after = FirstText(r, "sequence");
+        std::lock_guard<std::mutex> lock(mu);
+        // The create may not have answered yet: its Id is then unknown, but the only work the
+        // agent can be given now is this Case.
+        if (r.find("omniChannelWorkAssigned") != std::string::npos &&
+            (case_id.empty() || r.find(case_id.substr(0, 15)) != std::string::npos)) {
+          got = now;
+          seen = true;
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let it park
+    t0 = Clock::now();
+    std::string id =
+        creator.Create(org.admin.session, {{"Case",
+                                            {{"Subject", "Event " + tag + " " + std::to_string(i)},
+                                             {"OwnerId", org.solo_queue}}}})[0];
+    auto t1 = Clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      case_id = id;
+    }
+    listener.join();
+    if (!seen) throw std::runtime_error("the agent never saw omniChannelWorkAssigned for " + id);
+    out.create_ms.push_back(Ms(t0, t1));
+    out.event_ms.push_back(Ms(t0, got));
+    WorkOff(agent_conn, agent);
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,6 +250,8 @@ int main(int argc, char** argv) {
       o.samples = std::stoi(v);
     else if (k == "--drain-seconds")
       o.drain_seconds = std::stoi(v);
+    else if (k == "--event-samples")
+      o.event_samples = std::stoi(v);
     else if (k == "--reference-routings")
       o.reference_routings = std::stoi(v);
     else {
@@ -199,7 +262,7 @@ int main(int argc, char** argv) {
   if (o.url.empty() || o.db.empty()) {
     std::cerr << "usage: omni-routing-bench --url URL --database-url URL [--agents N] "
                  "[--queued N] [--capacity N] [--clients N] [--samples N] [--drain-seconds N] "
-                 "[--reference-routings N]\n";
+                 "[--event-samples N] [--reference-routings N]\n";
     return 2;
   }
   const int port = std::stoi(o.url.substr(o.url.rfind(':') + 1));
@@ -323,6 +386,13 @@ int main(int argc, char** argv) {
           std::to_string(l->agents.size()) + " agents");
     }
 
+    EventLatency events;
+    if (o.event_samples > 0 && least.routed > 0) {
+      Log("events: " + std::to_string(o.event_samples) +
+          " Cases to one agent waiting in getEvents");
+      events = MeasureEvents(port, org, o.event_samples, tag);
+    }
+
     Log("reference: libpqxx");
     Reference::Cleanup(o.db);
     std::vector<double> ref_routed, ref_plain;
@@ -391,6 +461,13 @@ int main(int argc, char** argv) {
               std::to_string(least.samples) + " on the first look)",
           Fmt("%.2f ms (ours: the create's answer)", Quantile(least.create_ms, 0.5)),
           ours / Quantile(least.create_ms, 0.5));
+    }
+    for (double q : {0.5, 0.99}) {
+      if (events.event_ms.empty()) break;
+      double ours = Quantile(events.event_ms, q), ref = Quantile(events.create_ms, q);
+      Row(std::string("omniChannelWorkAssigned in the agent's parked getEvents ") +
+              (q < 0.9 ? "p50" : "p99") + ", from the create's send (a queue of one agent)",
+          Fmt("%.2f ms", ours), Fmt("%.2f ms (ours: the create's answer)", ref), ours / ref);
     }
     double login_rate = login_secs > 0 ? login_pushes / login_secs : 0;
     Row("routings/s, " + std::to_string(o.agents) + " agents logging in, " +

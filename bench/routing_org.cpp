@@ -177,7 +177,9 @@ BenchOrg Setup(int port, int agents, int capacity, int clients, const std::strin
     if (!config_id.empty()) f.emplace_back("QueueRoutingConfigId", config_id);
     return c.Create(s, {{"Group", f}})[0];
   };
-  org.least_active_queue = queue("LeastActive", config("LeastActive"));
+  const std::string least_active_config = config("LeastActive");
+  org.least_active_queue = queue("LeastActive", least_active_config);
+  org.solo_queue = queue("Solo", least_active_config);
   org.most_available_queue = queue("MostAvailable", config("MostAvailable"));
   org.plain_queue = queue("Unrouted", "");
   org.config_id = c.Create(s, {{"PresenceUserConfig",
@@ -218,6 +220,10 @@ BenchOrg Setup(int port, int agents, int capacity, int clients, const std::strin
       }
       c.Create(s, members);
     }
+  }
+  if (agents > 0) {
+    c.Create(s, {{"GroupMember",
+                  {{"GroupId", org.solo_queue}, {"UserOrGroupId", org.agents[0].user_id}}}});
   }
   // Each agent gets a password and logs in to the partner API, as an agent's console would.
   ForEachParallel(port, clients, agents, [&](SoapClient& cl, int i) {

@@ -62,6 +62,8 @@ struct BenchOrg {
   LoginInfo admin;
   std::string channel_id, online_status_id, config_id;
   std::string least_active_queue, most_available_queue, plain_queue;
+  // A LeastActive queue whose one member is agents[0]: whose work a parked getEvents awaits.
+  std::string solo_queue;
   std::vector<Agent> agents;  // logged in to the partner API, not yet to Omni-Channel
 };
 
