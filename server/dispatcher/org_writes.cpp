@@ -96,6 +96,8 @@ bool OrgTx::Delete(const ObjectDef& obj, const std::string& id, Error* error) {
   return r.success;
 }
 
+void OrgTx::LockRouting() { scope_.tx.LockOrgScope(scope_.org_id, kRoutingScope); }
+
 const std::string& OrgTx::now() const { return scope_.now; }
 const Catalog& OrgTx::catalog() const { return scope_.catalog; }
 

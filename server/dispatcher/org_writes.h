@@ -55,6 +55,8 @@ class OrgTx {
   // Moves the record to the recycle bin, as a delete call does (AgentWork's deletion rule
   // applies), in a savepoint.
   bool Delete(const ObjectDef& obj, const std::string& id, Error* error);
+  // Takes the org's routing lock until the transaction ends (RecordWriter::LockRouting).
+  void LockRouting();
   // The transaction's timestamp (every write of the Run is stamped with it).
   const std::string& now() const;
   const Catalog& catalog() const;

@@ -18,7 +18,7 @@
 // routes from OnChange: it reads candidate agents with the writer, locks what it must not
 // overbook with Read (row locks in PostgreSQL, never in-process mutexes: several processes share
 // one database), and writes AgentWork and PendingServiceRouting updates with the *AsOrg calls.
-// The engine's own transfers enter routing through EnterRouting(..., is_transfer = true).
+// Transfers (presence_transfer.cpp) enter routing through EnterRouting(..., is_transfer = true).
 // Objects not in Wants() keep their one-statement create (storage::Tx::ExpectLoneInsert).
 //
 // Thread-safety: immutable after construction; OnChange runs on many call threads at once, each
