@@ -125,6 +125,41 @@ TEST_CASE("one complexType per catalog object, with every field") {
   }
 }
 
+TEST_CASE("PushTopic's complexType is the real enterprise v44 one, element for element") {
+  // Salesforce's enterprise v44 WSDL (wire notes section 5, verbatim): name and type of each
+  // element of PushTopic's sequence, in order.
+  const std::vector<std::pair<std::string, std::string>> real = {
+      {"ApiVersion", "xsd:double"},
+      {"CreatedBy", "ens:User"},
+      {"CreatedById", "tns:ID"},
+      {"CreatedDate", "xsd:dateTime"},
+      {"Description", "xsd:string"},
+      {"IsActive", "xsd:boolean"},
+      {"IsDeleted", "xsd:boolean"},
+      {"LastModifiedBy", "ens:User"},
+      {"LastModifiedById", "tns:ID"},
+      {"LastModifiedDate", "xsd:dateTime"},
+      {"Name", "xsd:string"},
+      {"NotifyForFields", "xsd:string"},
+      {"NotifyForOperationCreate", "xsd:boolean"},
+      {"NotifyForOperationDelete", "xsd:boolean"},
+      {"NotifyForOperationUndelete", "xsd:boolean"},
+      {"NotifyForOperationUpdate", "xsd:boolean"},
+      {"NotifyForOperations", "xsd:string"},
+      {"Query", "xsd:string"},
+      {"SystemModstamp", "xsd:dateTime"}};
+  Fixture f;
+  Build(&f);
+  pugi::xml_node schema = Schema(f.doc, "urn:sobject.enterprise.soap.sforce.com");
+  pugi::xml_node type = schema.find_child_by_attribute("complexType", "name", "PushTopic");
+  REQUIRE(type);
+  std::vector<std::pair<std::string, std::string>> ours;
+  for (auto e : type.child("complexContent").child("extension").child("sequence").children()) {
+    ours.emplace_back(e.attribute("name").value(), e.attribute("type").value());
+  }
+  CHECK(ours == real);
+}
+
 TEST_CASE("the operations, headers and faults of the partner WSDL are all there") {
   Fixture f;
   Build(&f);
