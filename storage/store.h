@@ -141,6 +141,14 @@ class Store {
   std::optional<ClockRow> SaveClock(const std::string& org, const ClockRow& next,
                                     std::int64_t expected_version);
 
+  // The push time-out sweep (pg_clock.cpp): the orgs whose clock runs in real time and that hold
+  // an Assigned AgentWork whose PushTimeout (seconds, > 0) has passed since its AssignedDateTime
+  // at their clock's time (the system's `system_ms` plus the org's offset). An org without a
+  // clock row runs as new orgs do: frozen when `new_orgs_frozen`. One statement over the partial
+  // index of outstanding pushes (sql_text.cpp), so its cost follows the pushes nobody answered
+  // yet, not the orgs or the AgentWork kept. Empty when the catalog has no AgentWork.
+  std::vector<std::string> OrgsWithDuePushes(std::int64_t system_ms, bool new_orgs_frozen);
+
   // Internal (PgTx): the next Id number from the in-process block of the Id sequence; `fetch`
   // takes a new block's first value from the database when the block is used up.
   template <typename Fetch>
