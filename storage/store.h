@@ -48,6 +48,23 @@ class UniqueViolation : public StorageError {
   bool IsOnField(const ObjectDef& obj, const FieldDef& f) const;
 };
 
+// PostgreSQL aborted a statement because it lost a fight for a lock: a deadlock (SQLSTATE 40P01,
+// PostgreSQL picked this transaction as the victim), a lock timeout (55P03, lock_timeout or NOWAIT)
+// or a serialization failure (40001). The transaction is aborted: the caller rolls back (to the
+// record's savepoint, or the whole Tx) and answers UNABLE_TO_LOCK_ROW, as Salesforce does for a
+// record it cannot lock; the connection stays good. Thrown by every statement of a Tx.
+class LockConflict : public StorageError {
+ public:
+  enum class Kind { kDeadlock, kLockTimeout, kSerialization };
+  LockConflict(Kind kind, const std::string& what) : StorageError(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+  // The condition of a SQLSTATE, or nullopt when it is none of the three.
+  static std::optional<Kind> KindOf(const std::string& sqlstate);
+
+ private:
+  Kind kind_;
+};
+
 struct StoreOptions {
   int pool_size = 4;
   // Change-log retention: the newest change_log_keep changes of each org are kept (0: all);

@@ -19,8 +19,10 @@ int PushTimeoutSweep::Run() {
   } catch (...) {
     // Mostly the database being away for a moment: one line, not one per tick.
     if (!failing_) {
-      std::cerr << "omni-emulator: push time-out sweep: " << CurrentExceptionText()
-                << " (retrying quietly every tick)" << std::endl;
+      std::string why = CurrentExceptionText();
+      for (char& c : why) c = c == '\n' || c == '\t' ? ' ' : c;  // libpq's text spans lines
+      std::cerr << "omni-emulator: push time-out sweep: " << why << " (retrying quietly every tick)"
+                << std::endl;
       failing_ = true;
     }
     return 0;
