@@ -53,6 +53,8 @@ class UniqueViolation : public StorageError {
 // or a serialization failure (40001). The transaction is aborted: the caller rolls back (to the
 // record's savepoint, or the whole Tx) and answers UNABLE_TO_LOCK_ROW, as Salesforce does for a
 // record it cannot lock; the connection stays good. Thrown by every statement of a Tx.
+// LIMITATIONS: no lock_timeout is set, so a row lock is waited for as long as its holder runs,
+// where Salesforce gives up after about 10 seconds.
 class LockConflict : public StorageError {
  public:
   enum class Kind { kDeadlock, kLockTimeout, kSerialization };
