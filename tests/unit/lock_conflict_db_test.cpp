@@ -1,7 +1,8 @@
 // Lock contention against a real PostgreSQL: a deadlock between two transactions surfaces as
 // storage::LockConflict (kDeadlock), the victim rolls back cleanly and the pool's connection
-// serves on; and a write call that loses a deadlock answers UNABLE_TO_LOCK_ROW for the record
-// that lost it while its other record commits (CATALOG-DECISIONS O1).
+// serves on; a write call that loses a deadlock answers UNABLE_TO_LOCK_ROW for the record that
+// lost it while its other record commits; and the org's own writes (behind the presence calls),
+// with no record to blame, answer the UNABLE_TO_LOCK_ROW fault (CATALOG-DECISIONS O1).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "server/dispatcher/dispatcher.h"
+#include "server/dispatcher/org_writes.h"
 #include "tests/unit/soql_test_util.h"
 #include "tests/unit/test_db.h"
 
@@ -142,6 +144,33 @@ TEST_CASE("lock conflict: a write call that loses a deadlock answers UNABLE_TO_L
   REQUIRE_FALSE(next.fault);
   CHECK(next.value[0].success);
   CHECK(db.Subject(b) == "b3");
+}
+
+TEST_CASE("lock conflict: the org's own writes that lose a deadlock fail with the fault") {
+  Db db;
+  std::string a = db.NewCase("a"), b = db.NewCase("b");
+  OrgWrites writes(testing::SoqlCatalog(), db.store.get(), &db.bus, db.clock.get());
+  auto other = db.store->Begin();
+  REQUIRE(other->records().LockRow(db.ctx.org_id, db.Case(), b));
+  auto run = std::async(std::launch::async, [&] {
+    return writes.Run(db.ctx, [&](OrgTx& tx) {
+      Error error;
+      Record change;
+      change.fields = {{"Subject", std::string("a2")}};
+      REQUIRE(tx.Update(db.Case(), a, change, &error));
+      tx.Lock(db.Case(), b);  // waits for `other`, which then asks for a
+      return true;
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(other->records().LockRow(db.ctx.org_id, db.Case(), a));  // the Run rolled back
+  other.reset();
+  auto out = run.get();
+  REQUIRE(out.fault);
+  CHECK(out.fault->code == ExceptionCode::kUnableToLockRow);
+  CHECK(std::string(ExceptionCodeName(out.fault->code)) == "UNABLE_TO_LOCK_ROW");
+  CHECK(out.fault->message == "unable to obtain exclusive access to this record");
+  CHECK(db.Subject(a) == "a");  // nothing of the Run was kept
 }
 
 }  // namespace
