@@ -101,6 +101,8 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   void ReleaseSavepoint() override;
   void Commit() override;
   void ExpectLoneInsert(const std::string& user_id) override;
+  void LockOrgScope(const std::string& org, const std::string& scope) override;
+  const std::vector<ChangeRow>& QueuedChanges() const override { return pending_; }
 
   // RecordTx (pg_records.cpp)
   std::uint64_t NextId() override;
@@ -123,6 +125,8 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   std::vector<std::string> FindIdsByValue(const std::string& org, const ObjectDef& obj,
                                           const FieldDef& field, const std::string& value,
                                           bool include_deleted) override;
+  std::vector<Record> SelectWhere(const std::string& org, const ObjectDef& obj,
+                                  const RowSelect& sel) override;  // pg_select.cpp
   std::vector<std::vector<std::string>> RunChecks(const std::string& org,
                                                   const std::vector<ValueCheck>& checks) override;
   std::vector<std::pair<std::string, std::int64_t>> SelectModifiedBetween(
@@ -197,6 +201,9 @@ class PgTx : public Tx, RecordTx, SessionTx, LocatorTx, ChangeLogTx {
   bool lone_insert_appended_ = false;            // its caller's Append came (and was dropped)
   std::vector<ChangeRow> pending_;
   std::vector<size_t> marks_;  // pending_.size() at each open savepoint
+  // The org scopes locked (LockOrgScope), each with the number of savepoints open when it was
+  // taken: a rollback of one of those gives the lock back.
+  std::vector<std::pair<std::string, size_t>> scope_locks_;
 };
 
 }  // namespace omni::storage

@@ -14,6 +14,7 @@
 
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
+#include "server/core/row_select.h"
 #include "server/soql/plan.h"
 
 namespace omni::storage {
@@ -66,6 +67,10 @@ class RecordTx {
                                           const std::vector<std::string>& ids,
                                           const std::vector<const FieldDef*>& fields,
                                           bool include_deleted) = 0;
+  // The visible rows of obj that pass every test of sel, every field, in sel's order (then Id),
+  // at most sel.limit of them (0: all). One statement; every value is a parameter.
+  virtual std::vector<Record> SelectWhere(const std::string& org, const ObjectDef& obj,
+                                          const RowSelect& sel) = 0;
   // Ids of the rows (deleted ones too, when include_deleted) whose field equals value.
   virtual std::vector<std::string> FindIdsByValue(const std::string& org, const ObjectDef& obj,
                                                   const FieldDef& field, const std::string& value,

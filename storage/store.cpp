@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 #include "storage/pg.h"
 
 namespace omni::storage {
@@ -178,11 +180,28 @@ void PgTx::RollbackToSavepoint() {
     pending_.resize(marks_.back());
     marks_.pop_back();
   }
+  // A lock taken inside the savepoint went with it.
+  scope_locks_.erase(std::remove_if(scope_locks_.begin(), scope_locks_.end(),
+                                    [&](const auto& l) { return l.second > marks_.size(); }),
+                     scope_locks_.end());
 }
 
 void PgTx::ReleaseSavepoint() {
   ExecSimple(*work_, "RELEASE SAVEPOINT omni_record");
   if (!marks_.empty()) marks_.pop_back();
+  for (auto& l : scope_locks_) l.second = std::min(l.second, marks_.size());
+}
+
+void PgTx::LockOrgScope(const std::string& org, const std::string& scope) {
+  const std::string key = org + "/" + scope;
+  for (const auto& l : scope_locks_) {
+    if (l.first == key) return;
+  }
+  Params p;
+  p.Add(key);
+  // One 64-bit key per org and scope; a collision only makes two orgs take turns.
+  Write("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", p);
+  scope_locks_.emplace_back(key, marks_.size());
 }
 
 void PgTx::Commit() {

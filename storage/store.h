@@ -87,6 +87,15 @@ class Tx {
   virtual void Savepoint() = 0;
   virtual void RollbackToSavepoint() = 0;
   virtual void ReleaseSavepoint() = 0;
+  // Holds the org-wide lock named `scope` until the transaction ends (a PostgreSQL advisory
+  // transaction lock, so that it serialises every process on the database): for decisions that
+  // must be taken one at a time per org (routing: which agent gets which work). Waits while
+  // another transaction holds it. Taking it again costs nothing; a rollback to a savepoint
+  // opened before it was taken gives it back, as PostgreSQL does.
+  virtual void LockOrgScope(const std::string& org, const std::string& scope) = 0;
+  // The changes queued so far (a rollback to a savepoint drops those made since): what the
+  // transaction would commit now. Valid until the next write of this Tx.
+  virtual const std::vector<ChangeRow>& QueuedChanges() const = 0;
   // Writes the queued changes to the change log, then makes everything durable (two round
   // trips; one when nothing changed, none when no statement ran). Without Commit() the
   // destructor rolls everything back.

@@ -16,6 +16,8 @@ const char* StatusCodeName(StatusCode code) {
       return "ENTITY_IS_DELETED";
     case StatusCode::kFieldIntegrityException:
       return "FIELD_INTEGRITY_EXCEPTION";
+    case StatusCode::kUnableToLockRow:
+      return "UNABLE_TO_LOCK_ROW";
     case StatusCode::kInvalidCrossReferenceKey:
       return "INVALID_CROSS_REFERENCE_KEY";
     case StatusCode::kInvalidFieldForInsertUpdate:
@@ -50,8 +52,6 @@ const char* StatusCodeName(StatusCode code) {
       return "UNKNOWN_EXCEPTION";
     case StatusCode::kDuplicateDeveloperName:
       return "DUPLICATE_DEVELOPER_NAME";
-    case StatusCode::kUnableToLockRow:
-      return "UNABLE_TO_LOCK_ROW";
   }
   return "UNKNOWN_EXCEPTION";
 }
@@ -179,13 +179,13 @@ Fault UnknownExceptionFault(const std::string& message) {
 }
 
 // The text of API errors for a record that could not be locked (SaveResult's message in real
-// orgs; newer releases append " or N records: <ids>", CATALOG-DECISIONS O1).
+// orgs; newer releases append " or N records: <ids>", CATALOG-DECISIONS P1).
 constexpr const char* kUnableToLockRowText = "unable to obtain exclusive access to this record";
 
 Error UnableToLockRowError() { return {StatusCode::kUnableToLockRow, kUnableToLockRowText, {}}; }
 
 // LIMITATIONS: the fault element of a whole-call UNABLE_TO_LOCK_ROW is not captured publicly; the
-// generic UnexpectedErrorFault is used, as for UNKNOWN_EXCEPTION (CATALOG-DECISIONS O1).
+// generic UnexpectedErrorFault is used, as for UNKNOWN_EXCEPTION (CATALOG-DECISIONS P1).
 Fault UnableToLockRowFault() {
   return {ExceptionCode::kUnableToLockRow, FaultKind::kUnexpectedErrorFault, kUnableToLockRowText};
 }

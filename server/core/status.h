@@ -35,7 +35,7 @@ enum class StatusCode {
   kDuplicateExternalId,
   kUnknownException,  // an unexpected failure of one record (a change listener threw)
   kDuplicateDeveloperName,
-  kUnableToLockRow,  // the database lost a lock fight for the record (storage::LockConflict)
+  kUnableToLockRow,  // another transaction holds a record the write needs (or won a deadlock)
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.

@@ -64,7 +64,7 @@ RecordResult InSavepoint(storage::Tx& tx, Fn fn) {
 // Guarded (core/unexpected.h) for a call that writes: a lost lock fight no record is to blame for
 // (the COMMIT, an org write) fails the call with UNABLE_TO_LOCK_ROW, as Salesforce answers lock
 // contention, and is not logged as unexpected; any other exception is UNKNOWN_EXCEPTION. The
-// transaction rolls back when its Tx is destroyed (CATALOG-DECISIONS O1).
+// transaction rolls back when its Tx is destroyed (CATALOG-DECISIONS P1).
 template <typename T, typename Fn>
 Outcome<T> GuardedWrite(const char* where, Fn&& fn) {
   return Guarded<T>(where, [&]() -> Outcome<T> {
@@ -127,7 +127,10 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv
     }
     bool commit = !single || out.value[0].success;
     if (opts.all_or_none) ApplyAllOrNone(&out.value, &commit);
-    if (commit) tx->Commit();
+    if (commit) {
+      RunBeforeCommit(scope);
+      tx->Commit();
+    }
     return out;
   });
 }

@@ -27,6 +27,7 @@ std::optional<Record> OrgTx::Read(const ObjectDef& obj, const std::string& id) {
 }
 
 std::optional<Record> OrgTx::Lock(const ObjectDef& obj, const std::string& id) {
+  LockScopeFor(scope_, obj);
   auto row = scope_.tx.records().LockRow(scope_.org_id, obj, id);
   if (!Visible(row)) return std::nullopt;
   row->type = obj.name;
@@ -34,6 +35,7 @@ std::optional<Record> OrgTx::Lock(const ObjectDef& obj, const std::string& id) {
 }
 
 std::optional<Record> OrgTx::TryLock(const ObjectDef& obj, const std::string& id) {
+  LockScopeFor(scope_, obj);
   auto row = scope_.tx.records().TryLockRow(scope_.org_id, obj, id);
   if (!Visible(row)) return std::nullopt;
   row->type = obj.name;
@@ -44,9 +46,13 @@ std::vector<Record> OrgTx::FindBy(const ObjectDef& obj, const std::string& field
                                   const std::string& value) {
   const FieldDef* f = obj.FindField(field);
   if (!f) return {};
-  auto ids = scope_.tx.records().FindIdsByValue(scope_.org_id, obj, *f, value, false);
-  if (ids.empty()) return {};
-  auto rows = scope_.tx.records().SelectByIds(scope_.org_id, obj, ids, AllFields(obj), false);
+  RowSelect sel;
+  sel.where.push_back(FieldTest{f, FieldTest::Op::kEq, {value}});
+  return Select(obj, sel);
+}
+
+std::vector<Record> OrgTx::Select(const ObjectDef& obj, const RowSelect& sel) {
+  auto rows = scope_.tx.records().SelectWhere(scope_.org_id, obj, sel);
   for (auto& r : rows) r.type = obj.name;
   return rows;
 }
@@ -90,6 +96,8 @@ bool OrgTx::Delete(const ObjectDef& obj, const std::string& id, Error* error) {
   return r.success;
 }
 
+void OrgTx::LockRouting() { scope_.tx.LockOrgScope(scope_.org_id, kRoutingScope); }
+
 const std::string& OrgTx::now() const { return scope_.now; }
 const Catalog& OrgTx::catalog() const { return scope_.catalog; }
 
@@ -107,7 +115,10 @@ Outcome<bool> OrgWrites::Run(const CallContext& ctx, const std::function<bool(Or
     scope.as_org = true;
     OrgTx org_tx(scope);
     out.value = fn(org_tx);
-    if (out.value) tx->Commit();
+    if (out.value) {
+      RunBeforeCommit(scope);
+      tx->Commit();
+    }
     return out;
   });
 }

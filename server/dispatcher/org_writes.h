@@ -36,14 +36,18 @@ class OrgTx {
   // Every field of a visible (not deleted) record, or nullopt.
   std::optional<Record> Read(const ObjectDef& obj, const std::string& id);
   // As Read, and the row stays locked until the transaction ends (SELECT ... FOR UPDATE), so
-  // that concurrent Runs about one record (an agent's User row, say) take turns.
+  // that concurrent Runs about one record (an agent's User row, say) take turns. For an object
+  // whose writes take the org's routing lock (ChangeBus::SerializesWrites: AgentWork), that lock
+  // comes first, as in every write of it.
   std::optional<Record> Lock(const ObjectDef& obj, const std::string& id);
   // As Lock, without waiting: nullopt when another transaction holds the row (FOR UPDATE SKIP
   // LOCKED), so that sweeps in several processes never handle one record twice.
   std::optional<Record> TryLock(const ObjectDef& obj, const std::string& id);
-  // Every visible record whose field equals value, every field.
+  // Every visible record whose field equals value, every field (oldest Id first).
   std::vector<Record> FindBy(const ObjectDef& obj, const std::string& field,
                              const std::string& value);
+  // The visible records that pass sel (server/core/row_select.h), every field, unlocked.
+  std::vector<Record> Select(const ObjectDef& obj, const RowSelect& sel);
   // Inserts rec (resolved against the catalog; errors as values, as in a SaveResult), in a
   // savepoint: a refused write leaves nothing behind.
   std::optional<std::string> Create(Record rec, Error* error);
@@ -51,6 +55,8 @@ class OrgTx {
   // Moves the record to the recycle bin, as a delete call does (AgentWork's deletion rule
   // applies), in a savepoint.
   bool Delete(const ObjectDef& obj, const std::string& id, Error* error);
+  // Takes the org's routing lock until the transaction ends (RecordWriter::LockRouting).
+  void LockRouting();
   // The transaction's timestamp (every write of the Run is stamped with it).
   const std::string& now() const;
   const Catalog& catalog() const;

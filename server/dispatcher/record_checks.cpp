@@ -189,7 +189,7 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
     return false;
   } catch (const storage::LockConflict&) {
     // A listener's write lost a lock fight (its own savepoint is undone): the record fails as a
-    // write of its own would (CATALOG-DECISIONS O1).
+    // write of its own would (CATALOG-DECISIONS P1).
     *error = UnableToLockRowError();
     return false;
   } catch (...) {
@@ -267,6 +267,7 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
     *error = RequiredMissing(required);
     return std::nullopt;
   }
+  LockScopeFor(s, obj);  // before the auto-number's counter row
   std::string id = forced_id ? *forced_id : MakeId(obj.key_prefix, s.tx.records().NextId());
   const std::string& now = s.now;
   Record row;
@@ -312,6 +313,7 @@ std::optional<std::string> InsertRecord(const WriteScope& s, const ObjectDef& ob
 
 std::optional<Record> LoadForWrite(const WriteScope& s, const ObjectDef& obj, const std::string& id,
                                    bool allow_deleted, Error* error) {
+  LockScopeFor(s, obj);
   auto row = s.tx.records().LockRow(s.org_id, obj, id);
   if (!row) {
     *error = Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}};

@@ -38,6 +38,19 @@ struct WriteScope {
   bool as_org = false;
 };
 
+// The org lock every routing decision takes (ChangeBus::SerializesWrites).
+inline constexpr const char* kRoutingScope = "routing";
+
+// Takes the org's routing lock when a listener asks it for writes of obj
+// (ChangeBus::SerializesWrites): before the first row lock or insert of such a write, so that
+// the lock order is always the routing lock first, then the object's rows.
+void LockScopeFor(const WriteScope& s, const ObjectDef& obj);
+
+// Hands the transaction's changes (of the objects listeners Want) to the listeners'
+// BeforeCommit, with a writer in the transaction. Called once by each write transaction just
+// before it commits (RunWriteCall, OrgWrites::Run).
+void RunBeforeCommit(const WriteScope& s);
+
 // Inserts one resolved record (field names in catalog spelling). On success returns the new Id;
 // on failure returns the error (the caller's savepoint, or not committing, undoes any write).
 // forced_id, when given, is used as the new record's Id (only for bootstrapping an org, whose

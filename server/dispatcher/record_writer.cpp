@@ -25,6 +25,7 @@ bool Unpack(const RecordResult& r, Error* error) {
 }  // namespace
 
 std::optional<Record> ScopedRecordWriter::Read(const ObjectDef& obj, const std::string& id) {
+  LockScopeFor(scope_, obj);
   auto row = scope_.tx.records().LockRow(scope_.org_id, obj, id);
   if (!row || *row->Find("IsDeleted") == std::optional<std::string>("true")) return std::nullopt;
   return row;
@@ -38,6 +39,19 @@ std::optional<Record> ScopedRecordWriter::Peek(const ObjectDef& obj, const std::
   rows[0].type = obj.name;
   return rows[0];
 }
+
+std::optional<Record> ScopedRecordWriter::TryRead(const ObjectDef& obj, const std::string& id) {
+  LockScopeFor(scope_, obj);
+  auto row = scope_.tx.records().TryLockRow(scope_.org_id, obj, id);
+  if (!row || *row->Find("IsDeleted") == std::optional<std::string>("true")) return std::nullopt;
+  return row;
+}
+
+std::vector<Record> ScopedRecordWriter::Select(const ObjectDef& obj, const RowSelect& sel) {
+  return scope_.tx.records().SelectWhere(scope_.org_id, obj, sel);
+}
+
+void ScopedRecordWriter::LockRouting() { scope_.tx.LockOrgScope(scope_.org_id, kRoutingScope); }
 
 std::vector<std::string> ScopedRecordWriter::FindIds(const ObjectDef& obj, const FieldDef& field,
                                                      const std::string& value) {
@@ -108,6 +122,45 @@ bool ScopedRecordWriter::DeleteAsOrg(const ObjectDef& obj, const std::string& id
     return Succeeded(id);
   });
   return Unpack(r, error);
+}
+
+}  // namespace omni
+
+namespace omni {
+
+void LockScopeFor(const WriteScope& s, const ObjectDef& obj) {
+  if (s.bus.SerializesWrites(obj)) s.tx.LockOrgScope(s.org_id, kRoutingScope);
+}
+
+namespace {
+
+ChangeEvent::Kind KindOf(storage::ChangeKind kind) {
+  switch (kind) {
+    case storage::ChangeKind::kCreated:
+      return ChangeEvent::Kind::kCreated;
+    case storage::ChangeKind::kUpdated:
+      return ChangeEvent::Kind::kUpdated;
+    case storage::ChangeKind::kDeleted:
+      return ChangeEvent::Kind::kDeleted;
+    case storage::ChangeKind::kUndeleted:
+      return ChangeEvent::Kind::kUndeleted;
+  }
+  throw std::logic_error("unknown change kind");
+}
+
+}  // namespace
+
+void RunBeforeCommit(const WriteScope& s) {
+  std::vector<TxChange> changes;
+  // Copied first: the listeners' writes queue more changes into the same vector.
+  for (const auto& row : s.tx.QueuedChanges()) {
+    const ObjectDef* obj = s.catalog.FindObject(row.object);
+    if (!obj || !s.bus.Wants(*obj)) continue;
+    changes.push_back(TxChange{KindOf(row.kind), obj, row.record_id, row.before, row.after});
+  }
+  if (changes.empty()) return;
+  ScopedRecordWriter writer(s);
+  s.bus.BeforeCommit(changes, writer);
 }
 
 }  // namespace omni

@@ -21,6 +21,10 @@ class ScopedRecordWriter : public RecordWriter {
   }
   std::optional<Record> Read(const ObjectDef& obj, const std::string& id) override;
   std::optional<Record> Peek(const ObjectDef& obj, const std::string& id) override;
+  std::optional<Record> TryRead(const ObjectDef& obj, const std::string& id) override;
+  std::vector<Record> Select(const ObjectDef& obj, const RowSelect& sel) override;
+  void LockRouting() override;
+  const std::string& Now() const override { return scope_.now; }
   std::vector<std::string> FindIds(const ObjectDef& obj, const FieldDef& field,
                                    const std::string& value) override;
   std::optional<std::string> Create(const Record& rec, Error* error) override;

@@ -25,6 +25,7 @@
 
 #include "server/catalog/catalog.h"
 #include "server/core/record.h"
+#include "server/core/row_select.h"
 #include "server/core/status.h"
 
 namespace omni {
@@ -38,6 +39,15 @@ struct ChangeEvent {
   std::string record_id;
   const Record* before;  // every field before the change; null for kCreated
   const Record* after;   // every field after the change, as stored
+};
+
+// A change of the transaction about to commit, as ChangeListener::BeforeCommit sees it.
+struct TxChange {
+  ChangeEvent::Kind kind;
+  const ObjectDef* object;
+  std::string record_id;
+  std::optional<Record> before;  // absent for kCreated
+  std::optional<Record> after;
 };
 
 // Reads and writes records of the event's org, as the event's user, in the event's transaction,
@@ -58,6 +68,16 @@ class RecordWriter {
   // The same without the lock: for records a reaction only consults (a queue, its routing
   // configuration), so that concurrent calls touching them do not queue behind each other.
   virtual std::optional<Record> Peek(const ObjectDef& obj, const std::string& id) = 0;
+  // As Read, without waiting: nullopt when the row is not visible or another transaction holds
+  // it (FOR UPDATE SKIP LOCKED), for a decision that must never wait out of lock order.
+  virtual std::optional<Record> TryRead(const ObjectDef& obj, const std::string& id) = 0;
+  // The visible records of obj that pass sel (server/core/row_select.h), every field, unlocked.
+  virtual std::vector<Record> Select(const ObjectDef& obj, const RowSelect& sel) = 0;
+  // The transaction's timestamp (every write through this writer is stamped with it).
+  virtual const std::string& Now() const = 0;
+  // Takes the org's routing lock until the transaction ends (ChangeBus::SerializesWrites): every
+  // process's routing decisions for the org take turns on it.
+  virtual void LockRouting() = 0;
   // Ids of the visible records of obj whose field equals value (canonical text form).
   virtual std::vector<std::string> FindIds(const ObjectDef& obj, const FieldDef& field,
                                            const std::string& value) = 0;
@@ -91,6 +111,21 @@ class ChangeListener {
     (void)object;
     return true;
   }
+  // Called once just before the transaction commits (after every record of the call), with the
+  // changes it would commit of the objects the listener Wants, in order; the listener's writes
+  // join the transaction as OnChange's do. For decisions that need the whole transaction at
+  // once and must be taken under an org-wide lock as late as possible (the routing engine).
+  virtual void BeforeCommit(const std::vector<TxChange>& changes, RecordWriter& writer) {
+    (void)changes;
+    (void)writer;
+  }
+  // Whether every write of this object (insert, update, delete, and row locks taken to write it)
+  // must first take the org's routing lock, so that decisions taken under it (capacity, pushes)
+  // see every committed write of it and none in flight.
+  virtual bool SerializesWrites(const ObjectDef& object) const {
+    (void)object;
+    return false;
+  }
 };
 
 class ChangeBus {
@@ -107,6 +142,23 @@ class ChangeBus {
   // Calls every listener in subscription order; lets a listener's exception through.
   void Publish(const ChangeEvent& event, RecordWriter& writer) const {
     for (const auto& l : listeners_) l->OnChange(event, writer);
+  }
+  // Calls every listener's BeforeCommit with the changes of the objects it Wants (none: not
+  // called); lets a listener's exception through.
+  void BeforeCommit(const std::vector<TxChange>& changes, RecordWriter& writer) const {
+    for (const auto& l : listeners_) {
+      std::vector<TxChange> wanted;
+      for (const auto& c : changes) {
+        if (l->Wants(*c.object)) wanted.push_back(c);
+      }
+      if (!wanted.empty()) l->BeforeCommit(wanted, writer);
+    }
+  }
+  bool SerializesWrites(const ObjectDef& object) const {
+    for (const auto& l : listeners_) {
+      if (l->SerializesWrites(object)) return true;
+    }
+    return false;
   }
 
  private:

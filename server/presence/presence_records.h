@@ -45,6 +45,11 @@ struct DeclineKind {
 bool Decline(OrgTx& tx, const std::string& user_id, const Record& work, const Record& config,
              const DeclineKind& kind, PresenceAnswer* a);
 
+// When an agent accepts work (presence_work.cpp), the Opened AgentWork other agents still have
+// on the same work item (the agent who transferred it, N10) becomes Transferred
+// (presence_transfer.cpp). False (and *a refused) when a write is refused.
+bool EndOtherOpenWork(OrgTx& tx, const Record& accepted, PresenceAnswer* a);
+
 // A value of a record, or "" when absent or null.
 std::string Text(const Record& rec, const std::string& field);
 // Milliseconds since the epoch of the API's time text; nullopt when it is not one.

@@ -1,7 +1,8 @@
 // PresenceService: the agent side of Omni-Channel, as the guide's console methods
 // (sforce.console.presence.*) describe it, free of any wire format: login, logout,
 // setServicePresenceStatus, getServicePresenceStatusId, getServicePresenceStatusChannels,
-// getAgentWorks, getAgentWorkload, and the agent's events (the guide's Lightning events) derived
+// getAgentWorks, getAgentWorkload, the answers to pushed work (accept, decline, close,
+// transfer), and the agent's events (the guide's Lightning events) derived
 // from the committed change log.
 //
 // The agent is the session's user. Logging in creates the agent's UserServicePresence (one
@@ -101,6 +102,15 @@ class PresenceService {
   Outcome<PresenceAnswer> DeclineWork(const CallContext& ctx, const std::string& work_id,
                                       const std::string& reason);
   Outcome<PresenceAnswer> CloseWork(const CallContext& ctx, const std::string& work_id);
+
+  // transferAgentWork (presence_transfer.cpp): the agent's own Opened AgentWork to `to_id`, a
+  // queue (a Group of Type Queue with a QueueRoutingConfigId: a new PendingServiceRouting with
+  // IsTransfer true, the work item given to the queue, the AgentWork Transferred) or a user
+  // logged in to Omni-Channel with room for it (a second AgentWork, Assigned, for them; the
+  // first stays Opened until they accept). CATALOG-DECISIONS N8-N10. Refusals answer
+  // success=false with a message.
+  Outcome<PresenceAnswer> TransferWork(const CallContext& ctx, const std::string& work_id,
+                                       const std::string& to_id);
 
   // Push time-out (presence_timeouts.cpp): every Assigned AgentWork of the org whose PushTimeout
   // (seconds, > 0) has passed since AssignedDateTime at `now_ms` becomes DeclinedOnPushTimeout

@@ -1,7 +1,8 @@
 // The agent's answers to pushed work (presence_service.h: AcceptWork, DeclineWork, CloseWork),
 // each one OrgWrites transaction that first locks the agent's User row, as every presence change
-// does, so that an answer, a status change and an external router's AgentWork create for one
-// agent take turns in every process (CATALOG-DECISIONS N).
+// does, then the work item, then the AgentWork (after the org's routing lock), so that an answer, a
+// status change and an external router's AgentWork create for one agent take turns in every process
+// (CATALOG-DECISIONS N).
 #include <cstdio>
 
 #include "server/core/sf_id.h"
@@ -44,7 +45,17 @@ std::optional<Record> TheirWork(OrgTx& tx, const CallContext& ctx, const std::st
   }
   const ObjectDef& obj = Obj(tx, "AgentWork");
   auto id = NormalizeId(work_id);
-  auto work = id && KeyPrefixOf(*id) == obj.key_prefix ? tx.Lock(obj, *id) : std::nullopt;
+  auto seen = id && KeyPrefixOf(*id) == obj.key_prefix ? tx.Read(obj, *id) : std::nullopt;
+  // The work item before the AgentWork (whose lock takes the org's routing lock): a call changing
+  // the item waits for routing at its commit, so holding routing while waiting for the item
+  // could deadlock.
+  if (seen && Text(*seen, "UserId") == ctx.user_id) {
+    const std::string item_id = Text(*seen, "WorkItemId");
+    if (const ObjectDef* item_obj = tx.catalog().FindByKeyPrefix(KeyPrefixOf(item_id))) {
+      tx.Lock(*item_obj, item_id);
+    }
+  }
+  auto work = seen ? tx.Lock(obj, *id) : std::nullopt;
   if (!work || Text(*work, "UserId") != ctx.user_id) {
     Refuse(a, "No AgentWork of the agent has the Id " + work_id);
     return std::nullopt;
@@ -170,6 +181,7 @@ Outcome<PresenceAnswer> PresenceService::AcceptWork(const CallContext& ctx,
       }
       if (!Write(tx, *item_obj, item_id, mine, a)) return false;
     }
+    if (!presence::EndOtherOpenWork(tx, *work, a)) return false;  // a transfer completes (N10)
     Error error;
     for (const auto& psr : RequestsOf(tx, *work)) {
       if (!tx.Delete(Obj(tx, "PendingServiceRouting"), psr, &error))

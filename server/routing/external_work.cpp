@@ -18,11 +18,9 @@ const ObjectDef& Obj(const Catalog& c, const char* name) { return *c.FindObject(
 std::vector<Record> FindBy(const Catalog& c, RecordWriter& w, const char* object, const char* field,
                            const std::string& value) {
   const ObjectDef& obj = Obj(c, object);
-  std::vector<Record> out;
-  for (const auto& id : w.FindIds(obj, *obj.FindField(field), value)) {
-    if (auto r = w.Peek(obj, id)) out.push_back(std::move(*r));
-  }
-  return out;
+  RowSelect sel;
+  sel.where.push_back(FieldTest{obj.FindField(field), FieldTest::Op::kEq, {value}});
+  return w.Select(obj, sel);
 }
 
 // The PresenceUserConfig's Capacity of the agent: user level, else the profile's (as
@@ -66,16 +64,33 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
   const std::string psr_id = Str(work, "PendingServiceRoutingId");
   if (psr_id.empty()) return;
   const ObjectDef& psr_obj = Obj(c, "PendingServiceRouting");
-  // The agent's User row first, then the request: the order of every presence change and answer
-  // (User, AgentWork, request), so that concurrent ones take turns and never deadlock.
-  auto user = w.Read(Obj(c, "User"), Str(work, "UserId"));
-  auto psr = w.Read(psr_obj, psr_id);
-  if (!psr || Str(*psr, "RoutingModel") != "ExternalRouting") return;
+  // The org's own pushes (the routing engine's) are for requests of the other models.
+  auto seen = w.Peek(psr_obj, psr_id);
+  if (!seen || Str(*seen, "RoutingModel") != "ExternalRouting") return;
+  // The insert took the org's routing lock (RoutingListener::SerializesWrites), so the capacity
+  // read below is exact without locking the agent. Holding that lock, never wait for a row: a
+  // request another transaction is changing is refused, as a real org refuses a row it cannot
+  // lock.
+  auto psr = w.TryRead(psr_obj, psr_id);
+  if (!psr) {
+    throw ChangeRefused(Error{StatusCode::kUnableToLockRow,
+                              "unable to obtain exclusive access to this record",
+                              {"PendingServiceRoutingId"}});
+  }
+  if (Str(*psr, "RoutingModel") != "ExternalRouting") return;
+  auto user = w.Peek(Obj(c, "User"), Str(work, "UserId"));
   // LIMITATIONS: the real org's texts for these refusals are not public (N1).
   if (Str(*psr, "WorkItemId") != Str(work, "WorkItemId")) {
     Refuse("The work item isn't the one of the PendingServiceRouting " + psr_id, {"WorkItemId"});
   }
   if (!user) Refuse("The agent doesn't exist", {"UserId"});
+  // One push at a time (O5): under the routing lock a second router's create for a request
+  // already pushed is refused, so no request is ever Assigned to two agents.
+  if (Str(*psr, "IsPushed") == "true") {
+    Refuse("The PendingServiceRouting " + psr_id +
+               " is already pushed to an agent; route it again once it is declined or times out",
+           {"PendingServiceRoutingId"});
+  }
   const double capacity = AgentCapacity(c, w, *user);
 
   Record routed;

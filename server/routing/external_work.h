@@ -6,9 +6,11 @@
 // is true, refusing the record with ChangeRefused (FIELD_INTEGRITY_EXCEPTION, CATALOG-DECISIONS
 // N1); fills the routed fields the API cannot set (RequestDateTime, AssignedDateTime,
 // OriginalQueueId, PushTimeout, the request's capacity when the router sent none); and marks the
-// request pushed (IsPushed, IsPushAttempted). The agent's User row is locked first, as the
-// presence service does, so concurrent creates and answers for one agent take turns in every
-// process and never overbook them.
+// request pushed (IsPushed, IsPushAttempted). The AgentWork insert took the org's routing lock
+// first (RoutingListener::SerializesWrites), as the routing engine's pushes do, so concurrent
+// creates, pushes and answers in every process see each other's capacity and never overbook an
+// agent; a request another transaction holds is refused with UNABLE_TO_LOCK_ROW rather than
+// waited for under that lock.
 //
 // Thread-safety: stateless function over the caller's writer.
 #pragma once

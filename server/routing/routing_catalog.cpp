@@ -1,6 +1,8 @@
 #include "server/routing/routing_catalog.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <utility>
 
 namespace omni::routing {
 
@@ -23,6 +25,47 @@ std::unique_ptr<const RoutingCatalog> RoutingCatalog::Resolve(const Catalog& cat
         "QueueRoutingConfig, ServiceChannel)";
     return nullptr;
   }
+  out->work = catalog.FindObject("AgentWork");
+  out->presence = catalog.FindObject("UserServicePresence");
+  out->channel_status = catalog.FindObject("ServiceChannelStatus");
+  out->member = catalog.FindObject("GroupMember");
+  out->user = catalog.FindObject("User");
+  out->user_config = catalog.FindObject("PresenceUserConfig");
+  out->config_user = catalog.FindObject("PresenceUserConfigUser");
+  out->config_profile = catalog.FindObject("PresenceUserConfigProfile");
+  if (!out->work || !out->presence || !out->channel_status || !out->member || !out->user ||
+      !out->user_config || !out->config_user || !out->config_profile) {
+    *error =
+        "the catalog lacks an object the routing engine needs (AgentWork, UserServicePresence, "
+        "ServiceChannelStatus, GroupMember, User, PresenceUserConfig and its User and Profile "
+        "objects)";
+    return nullptr;
+  }
+  const std::pair<const ObjectDef*, std::vector<const char*>> needed[] = {
+      {out->psr,
+       {"QueueId", "ServiceChannelId", "IsPushed", "IsPushAttempted", "IsReadyForRouting",
+        "RoutingModel", "RoutingPriority", "CustomRequestedDateTime", "LastDeclinedAgentSession",
+        "CapacityWeight", "CapacityPercentage"}},
+      {out->work,
+       {"UserId", "WorkItemId", "ServiceChannelId", "PendingServiceRoutingId", "Status",
+        "AssignedDateTime", "RequestDateTime", "OriginalQueueId", "PushTimeout", "CapacityWeight",
+        "CapacityPercentage", "AcceptDateTime", "SpeedToAnswer"}},
+      {out->presence,
+       {"UserId", "IsCurrentState", "ServicePresenceStatusId", "ConfiguredCapacity", "Name",
+        "StatusStartDate"}},
+      {out->channel_status, {"ServicePresenceStatusId", "ServiceChannelId"}},
+      {out->member, {"GroupId", "UserOrGroupId"}},
+      {out->config_user, {"UserId", "PresenceUserConfigId"}},
+      {out->config_profile, {"ProfileId", "PresenceUserConfigId"}},
+  };
+  for (const auto& [obj, fields] : needed) {
+    for (const char* f : fields) {
+      if (!obj->FindField(f)) {
+        *error = "the catalog lacks " + obj->name + "." + f + ", which routing needs";
+        return nullptr;
+      }
+    }
+  }
   out->psr_work_item = out->psr->FindField("WorkItemId");
   out->channel_entity = out->channel->FindField("RelatedEntity");
   if (!out->psr_work_item || !out->channel_entity ||
@@ -43,6 +86,12 @@ std::unique_ptr<const RoutingCatalog> RoutingCatalog::Resolve(const Catalog& cat
     }
   }
   return out;
+}
+
+const FieldDef& RoutingCatalog::F(const ObjectDef& obj, const char* field) {
+  const FieldDef* f = obj.FindField(field);
+  if (!f) throw std::logic_error("routing: the catalog lacks " + obj.name + "." + field);
+  return *f;
 }
 
 bool RoutingCatalog::IsWorkItem(const ObjectDef& obj) const {

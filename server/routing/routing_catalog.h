@@ -18,18 +18,30 @@
 namespace omni::routing {
 
 struct RoutingCatalog {
-  const ObjectDef* psr = nullptr;            // PendingServiceRouting
-  const ObjectDef* group = nullptr;          // Group (queues are Groups of Type Queue)
-  const ObjectDef* config = nullptr;         // QueueRoutingConfig
-  const ObjectDef* channel = nullptr;        // ServiceChannel
-  const FieldDef* psr_work_item = nullptr;   // PendingServiceRouting.WorkItemId
-  const FieldDef* channel_entity = nullptr;  // ServiceChannel.RelatedEntity
-  std::vector<const ObjectDef*> work_items;  // Case, LiveChatTranscript, ...
+  const ObjectDef* psr = nullptr;      // PendingServiceRouting
+  const ObjectDef* group = nullptr;    // Group (queues are Groups of Type Queue)
+  const ObjectDef* config = nullptr;   // QueueRoutingConfig
+  const ObjectDef* channel = nullptr;  // ServiceChannel
+  // What the engine reads and writes (routing_engine.h).
+  const ObjectDef* work = nullptr;            // AgentWork
+  const ObjectDef* presence = nullptr;        // UserServicePresence
+  const ObjectDef* channel_status = nullptr;  // ServiceChannelStatus
+  const ObjectDef* member = nullptr;          // GroupMember
+  const ObjectDef* user = nullptr;            // User
+  const ObjectDef* user_config = nullptr;     // PresenceUserConfig
+  const ObjectDef* config_user = nullptr;     // PresenceUserConfigUser
+  const ObjectDef* config_profile = nullptr;  // PresenceUserConfigProfile
+  const FieldDef* psr_work_item = nullptr;    // PendingServiceRouting.WorkItemId
+  const FieldDef* channel_entity = nullptr;   // ServiceChannel.RelatedEntity
+  std::vector<const ObjectDef*> work_items;   // Case, LiveChatTranscript, ...
 
   // The catalog's routing objects, or nullptr (and *error) when one the routing needs is missing.
   static std::unique_ptr<const RoutingCatalog> Resolve(const Catalog& catalog, std::string* error);
 
   bool IsWorkItem(const ObjectDef& obj) const;
+  // A field of one of the objects above, by name; throws std::logic_error when the catalog lacks
+  // it (Resolve checked the ones routing names).
+  static const FieldDef& F(const ObjectDef& obj, const char* field);
   // Whether a work item is done with routing: a closed Case, a Completed or Missed chat
   // transcript (the real org's rules; CATALOG-DECISIONS.md K).
   static bool IsClosed(const ObjectDef& obj, const Record& item);

@@ -2,6 +2,7 @@
 
 #include "server/routing/external_work.h"
 #include "server/routing/pending_routing.h"
+#include "server/routing/routing_engine.h"
 
 namespace omni::routing {
 
@@ -13,7 +14,16 @@ std::shared_ptr<RoutingListener> RoutingListener::Make(std::shared_ptr<const Cat
 }
 
 bool RoutingListener::Wants(const ObjectDef& object) const {
-  return rc_->IsWorkItem(object) || object.name == "AgentWork";
+  return rc_->IsWorkItem(object) || &object == rc_->work || &object == rc_->psr ||
+         &object == rc_->presence;
+}
+
+void RoutingListener::BeforeCommit(const std::vector<TxChange>& changes, RecordWriter& writer) {
+  RouteBeforeCommit(*rc_, changes, writer);
+}
+
+bool RoutingListener::SerializesWrites(const ObjectDef& object) const {
+  return &object == rc_->work;
 }
 
 void RoutingListener::OnChange(const ChangeEvent& event, RecordWriter& writer) {

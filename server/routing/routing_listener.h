@@ -4,10 +4,11 @@
 // objects it Wants, with both images and a RecordWriter whose *AsOrg writes may write what the
 // API may not (PendingServiceRouting, later AgentWork's routed fields).
 //
-// What it does today (issue 8, item 2): work entering and leaving routing. A work item (Case,
+// What it does: work entering and leaving routing. A work item (Case,
 // LiveChatTranscript) created, updated or undeleted gets or loses its PendingServiceRouting
 // (pending_routing.h); a deleted one loses it. An external router's AgentWork for an
-// ExternalRouting request is checked and pushed (external_work.h).
+// ExternalRouting request is checked and pushed (external_work.h). Just before each commit the
+// routing engine (routing_engine.h) routes what the transaction's changes made routable.
 //
 // The contract the routing engine builds on (items 4-6): OnChange is the one entry point, called
 // in the changing call's transaction with a writer bound to it, so that every reaction commits or
@@ -17,7 +18,7 @@
 // routes from OnChange: it reads candidate agents with the writer, locks what it must not
 // overbook with Read (row locks in PostgreSQL, never in-process mutexes: several processes share
 // one database), and writes AgentWork and PendingServiceRouting updates with the *AsOrg calls.
-// The engine's own transfers enter routing through EnterRouting(..., is_transfer = true).
+// Transfers (presence_transfer.cpp) enter routing through EnterRouting(..., is_transfer = true).
 // Objects not in Wants() keep their one-statement create (storage::Tx::ExpectLoneInsert).
 //
 // Thread-safety: immutable after construction; OnChange runs on many call threads at once, each
@@ -41,6 +42,10 @@ class RoutingListener : public ChangeListener {
 
   bool Wants(const ObjectDef& object) const override;
   void OnChange(const ChangeEvent& event, RecordWriter& writer) override;
+  // The routing engine (routing_engine.h) on the transaction's changes.
+  void BeforeCommit(const std::vector<TxChange>& changes, RecordWriter& writer) override;
+  // AgentWork: capacity and pushes are decided under the org's routing lock.
+  bool SerializesWrites(const ObjectDef& object) const override;
 
  private:
   RoutingListener(std::shared_ptr<const Catalog> catalog, std::unique_ptr<const RoutingCatalog> rc)

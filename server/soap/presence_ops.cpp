@@ -1,7 +1,5 @@
 // The agent presence service's operations (wsdl/presence.wsdl): gSOAP's generated requests in,
 // PresenceService (server/presence/) called as the session's user, generated results out.
-// transferAgentWork needs the routing engine's transfers, which do not exist yet: it answers an
-// explicit fault, never a success.
 #include <algorithm>
 
 #include "server/admin/changes_endpoint.h"
@@ -85,17 +83,6 @@ time_t EpochSeconds(const std::string& text) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   return timegm(&tm);
-}
-
-// Transfers wait for the routing engine (issue 8, items 5 and 6).
-int NotYet(struct soap* soap, const char* op) {
-  int rc = SOAP_OK;
-  if (!Agent(soap, &rc)) return rc;
-  // LIMITATIONS: transfer needs the routing engine's transfers, not built yet.
-  return SendFault(soap, Fault{ExceptionCode::kInvalidOperation, FaultKind::kApiFault,
-                               std::string("omni-emulator does not implement '") + op +
-                                   "' yet: it needs the routing engine (see LIMITATIONS in "
-                                   "README.md)"});
 }
 
 }  // namespace
@@ -224,9 +211,15 @@ int __pr__closeAgentWork(struct soap* soap, _pr__closeAgentWork* req,
   resp.result = Base(soap, out.value, soap_new_pr__PresenceResult(soap));
   return SOAP_OK;
 }
-int __pr__transferAgentWork(struct soap* soap, _pr__transferAgentWork*,
-                            _pr__transferAgentWorkResponse&) {
-  return NotYet(soap, "transferAgentWork");
+int __pr__transferAgentWork(struct soap* soap, _pr__transferAgentWork* req,
+                            _pr__transferAgentWorkResponse& resp) {
+  int rc;
+  auto ctx = Agent(soap, &rc);
+  if (!ctx) return rc;
+  auto out = App(soap).presence->TransferWork(*ctx, req ? req->workId : "", req ? req->toId : "");
+  if (out.fault) return SendFault(soap, *out.fault);
+  resp.result = Base(soap, out.value, soap_new_pr__PresenceResult(soap));
+  return SOAP_OK;
 }
 
 int __pr__getEvents(struct soap* soap, _pr__getEvents* req, _pr__getEventsResponse& resp) {

@@ -14,6 +14,7 @@ Ports: OMNI_PRESENCE_PORT and OMNI_PRESENCE_PORT2 (CTest derives them from OMNI_
 import os
 import threading
 import time
+import uuid
 
 import pytest
 import requests
@@ -259,3 +260,69 @@ def test_two_processes_never_time_one_push_out_twice(servers):
     assert len(works) == 12 and {w["Status"] for w in works} == {"DeclinedOnPushTimeout"}
     serials = query(s, session, "SELECT Serial, IsPushed FROM PendingServiceRouting")
     assert sorted((r["Serial"], r["IsPushed"]) for r in serials) == [("3", "false")] * 12
+
+
+def new_agent(s, session, profile_id, status, queue_id, capacity="1"):
+    """A User with a password, a user-level presence configuration, membership of the queue,
+    logged in to Omni-Channel with `status`; answers (user Id, presence client)."""
+    tag = uuid.uuid4().hex[:12]
+    name = "agent%s@omni.local" % tag
+    user_id = create(s, session, "User", Username=name, LastName="Agent", Email=name,
+                     Alias="agent", ProfileId=profile_id, TimeZoneSidKey="America/Los_Angeles",
+                     LocaleSidKey="en_US", LanguageLocaleKey="en_US", EmailEncodingKey="UTF-8")
+    r, root = s.post(header(session), "<p:setPassword><p:userId>%s</p:userId><p:password>"
+                                      "Agent1pass</p:password></p:setPassword>" % user_id)
+    assert_ok(r, root)
+    config = create(s, session, "PresenceUserConfig", MasterLabel="Cfg" + tag,
+                    DeveloperName="Cfg" + tag, Capacity=capacity)
+    create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
+    create(s, session, "GroupMember", GroupId=queue_id, UserOrGroupId=user_id)
+    r, root = s.login(name, "Agent1pass")
+    assert r.status_code == 200, r.text[:300]
+    agent = presence_client(s, find(root, "sessionId").text)
+    assert agent("login", status).success is True
+    return user_id, agent
+
+
+def test_queue_work_that_times_out_is_routed_to_another_agent_in_the_clock_move(servers):
+    """Least Active: the push to the first agent times out when the clock passes PushTimeout,
+    and the engine pushes the request to the other online member in that same move; the first
+    agent's Live Agent session is the request's LastDeclinedAgentSession."""
+    s = servers("--clock-start", START)
+    session, login = s.session()
+    profile_id = find(login, "profileId").text
+    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
+                    DeveloperName="Online")
+    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
+                     RelatedEntity="Case")
+    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
+           ServicePresenceStatusId=online)
+    routing = create(s, session, "QueueRoutingConfig", MasterLabel="LA", DeveloperName="LA",
+                     RoutingModel="LeastActive", RoutingPriority="1", CapacityWeight="1",
+                     PushTimeout="20")
+    queue_id = create(s, session, "Group", Name="Cases", Type="Queue",
+                      QueueRoutingConfigId=routing)
+    first, _ = new_agent(s, session, profile_id, online, queue_id)
+    advance(s, session, 5)  # the second is idle for less time: Least Active picks the first
+    second, _ = new_agent(s, session, profile_id, online, queue_id)
+    case_id = create(s, session, "Case", Subject="Help", OwnerId=queue_id)
+
+    def works():
+        return query(s, session, "SELECT Id, UserId, Status, AssignedDateTime, "
+                                 "PushTimeoutDateTime FROM AgentWork WHERE WorkItemId = '%s' "
+                                 "ORDER BY CreatedDate, Id" % case_id)
+
+    w = works()
+    assert len(w) == 1 and w[0]["UserId"][:15] == first[:15] and w[0]["Status"] == "Assigned"
+    advance(s, session, 19)
+    assert [x["Status"] for x in works()] == ["Assigned"]
+    advance(s, session, 2)
+    w = works()
+    assert [(x["UserId"][:15], x["Status"]) for x in w] == [
+        (first[:15], "DeclinedOnPushTimeout"), (second[:15], "Assigned")]
+    assert w[0]["PushTimeoutDateTime"] == w[1]["AssignedDateTime"] == "2021-06-01T08:00:26.000Z"
+    session_of_first = query(s, session, "SELECT Name FROM UserServicePresence WHERE UserId = "
+                                         "'%s' AND IsCurrentState = true" % first)[0]["Name"]
+    req = query(s, session, "SELECT IsPushed, LastDeclinedAgentSession FROM "
+                            "PendingServiceRouting WHERE WorkItemId = '%s'" % case_id)[0]
+    assert (req["IsPushed"], req["LastDeclinedAgentSession"]) == ("true", session_of_first)

@@ -2,7 +2,8 @@
 // The agent presence service through the npm `soap` client, built from the presence WSDL the
 // server serves (GET /services/wsdl/presence), with the SessionHeader of an enterprise login:
 // login, the status and its channels, a status change, the agent's events, logout and the
-// console's refusal of a second logout.
+// console's refusal of a second logout; an external router's work accepted and transferred to
+// another external routing queue (transferAgentWork).
 //
 // Env: OMNI_URL, the base URL of a running server (default http://localhost:18044).
 const { describe, it, before } = require('node:test');
@@ -81,5 +82,58 @@ describe('presence service (npm soap)', () => {
       ['omniChannelStatusChanged', away],
       ['omniChannelLogout', null],
     ]);
+  });
+
+  it('transfers accepted work to an external routing queue', async () => {
+    // The Case channel (one per RelatedEntity: found, or made) and a status carrying it.
+    let [channel] = await ids("SELECT Id FROM ServiceChannel WHERE RelatedEntity = 'Case'");
+    if (!channel) {
+      channel = await create('ServiceChannel', {
+        DeveloperName: `JsCase${RUN}`, MasterLabel: 'Js Case', RelatedEntity: 'Case' });
+    }
+    const online = await create('ServicePresenceStatus', {
+      DeveloperName: `JsOnline${RUN}`, MasterLabel: 'Js Online' });
+    await create('ServiceChannelStatus', { ServiceChannelId: channel, ServicePresenceStatusId: online });
+    const queueFor = async (weight) => {
+      const config = await create('QueueRoutingConfig', {
+        MasterLabel: `Js ext ${weight}`, RoutingModel: 'ExternalRouting', RoutingPriority: 1,
+        CapacityWeight: weight });
+      return create('Group', { Name: `JsExt${weight}${RUN}`, Type: 'Queue',
+        QueueRoutingConfigId: config });
+    };
+    const from = await queueFor(1);
+    const to = await queueFor(3);
+    assert.equal((await op('login', { statusId: online })).success, true);
+    const caseId = await create('Case', { Subject: `Js transfer ${RUN}`, OwnerId: from });
+    const [original] = await ids(`SELECT Id FROM PendingServiceRouting WHERE WorkItemId = '${caseId}'`);
+    // The router routes it to the agent (skipping the capacity check: other suites give the
+    // admin work), who accepts and transfers it.
+    const work = await create('AgentWork', {
+      UserId: login.userId, WorkItemId: caseId, ServiceChannelId: channel,
+      PendingServiceRoutingId: original, ShouldSkipCapacityCheck: true });
+    assert.equal((await op('acceptAgentWork', { workId: work })).success, true);
+    const refused = await op('transferAgentWork', { workId: work, toId: login.userId });
+    assert.equal(refused.success, false);
+    assert.match(refused.message, /themselves/);
+    assert.equal((await op('transferAgentWork', { workId: work, toId: to })).success, true);
+
+    const [res] = await enterprise.queryAsync({ queryString:
+      'SELECT Id, QueueId, IsTransfer, IsPushed, RoutingModel, CapacityWeight FROM ' +
+      `PendingServiceRouting WHERE WorkItemId = '${caseId}'` });
+    const psrs = asArray(res.result.records);
+    assert.equal(psrs.length, 1);
+    assert.notEqual(psrs[0].Id, original);
+    assert.equal(psrs[0].QueueId, to);
+    assert.equal(String(psrs[0].IsTransfer), 'true');
+    assert.equal(String(psrs[0].IsPushed), 'false');
+    assert.equal(psrs[0].RoutingModel, 'ExternalRouting');
+    assert.equal(Number(psrs[0].CapacityWeight), 3);
+    const [w] = await enterprise.queryAsync({ queryString:
+      `SELECT Status, CloseDateTime FROM AgentWork WHERE Id = '${work}'` });
+    assert.equal(asArray(w.result.records)[0].Status, 'Transferred');
+    assert.ok(asArray(w.result.records)[0].CloseDateTime);
+    assert.deepEqual(await ids(`SELECT Id FROM Case WHERE Id = '${caseId}' AND OwnerId = '${to}'`),
+      [caseId]);
+    assert.equal((await op('logout')).success, true);
   });
 });

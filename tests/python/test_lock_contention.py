@@ -2,7 +2,7 @@
 that lock the same two Cases in opposite order deadlock in PostgreSQL; the call that loses
 answers UNABLE_TO_LOCK_ROW "unable to obtain exclusive access to this record" for the record it
 could not lock (a SaveResult error), its other records are saved, the winner saves everything,
-and the server goes on (CATALOG-DECISIONS O1)."""
+and the server goes on (CATALOG-DECISIONS P1)."""
 import threading
 
 import zeep

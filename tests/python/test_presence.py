@@ -147,6 +147,12 @@ def test_presence_flow(api, org, agent):
         (org["online"], "false", session), (org["busy"], "true", session)]
     assert recs[0]["StatusEndDate"] and recs[1]["IsAway"] == "true"
     assert agent.getServicePresenceStatusChannels().channels == []
+    # A status without the work's channel: the Assigned work becomes Unavailable in that call.
+    assert rows(api, "SELECT Status FROM AgentWork WHERE Id = '%s'" % work)[0]["Status"] == \
+        "Unavailable"
+    # (Other suites' Assigned work of the admin goes the same way; their Opened work stays.)
+    after_busy = agent.getAgentWorkload().currentWorkload
+    assert after_busy <= base
 
     assert agent.logout().success is True
     assert agent.logout().success is False
@@ -157,17 +163,24 @@ def test_presence_flow(api, org, agent):
     ev = agent.getEvents(afterSequence=start, waitSeconds=0)
     assert ev.success
     got = [(e.type, e.statusId, e.workId) for e in ev.events]
-    assert got == [
+    assert got[:4] == [
         ("omniChannelLoginSuccess", org["online"], None),
         ("omniChannelWorkAssigned", None, work),
         ("omniChannelWorkloadChanged", None, None),
         ("omniChannelStatusChanged", org["busy"], None),
-        ("omniChannelLogout", None, None),
     ]
+    # Busy has no channel: each Assigned AgentWork of the agent (this one, and other suites'
+    # work of the admin user) becoming Unavailable changes the workload, then the logout.
+    unavailable = got[4:-1]
+    assert unavailable and all(t == ("omniChannelWorkloadChanged", None, None)
+                               for t in unavailable)
+    assert got[-1] == ("omniChannelLogout", None, None)
     load = ev.events[2]
     assert (load.configuredCapacity, load.previousWorkload, load.newWorkload) == (
         3.0, base, base + 2.0)
     assert ev.events[3].statusApiName == org["busy_name"]
+    assert ev.events[4].previousWorkload == base + 2.0
+    assert ev.events[-2].newWorkload == after_busy
     assert [e.sequence for e in ev.events] == sorted(e.sequence for e in ev.events)
     assert ev.sequence >= ev.events[-1].sequence
     # Nothing after the last one.
@@ -235,11 +248,9 @@ def test_work_answers_refuse_work_that_is_not_the_agents(api, org, agent):
                  lambda: agent.closeAgentWork("0Bz000000000001AAA")):
         r = call()
         assert r.success is False and r.message
-    # Transfers still wait for the routing engine.
-    with pytest.raises(zeep.exceptions.Fault) as info:
-        agent.transferAgentWork("0Bz000000000001AAA", api.user_id)
-    assert "INVALID_OPERATION" in info.value.message
-    assert "routing engine" in info.value.message
+    # transferAgentWork too: refusals, never INVALID_OPERATION (test_external_routing.py).
+    r = agent.transferAgentWork("0Bz000000000001AAA", api.user_id)
+    assert r.success is False and r.message
 
 
 def test_an_invalid_session_is_refused(org):

@@ -2,7 +2,7 @@
 // storage::LockConflict (kDeadlock), the victim rolls back cleanly and the pool's connection
 // serves on; a write call that loses a deadlock answers UNABLE_TO_LOCK_ROW for the record that
 // lost it while its other record commits; and the org's own writes (behind the presence calls),
-// with no record to blame, answer the UNABLE_TO_LOCK_ROW fault (CATALOG-DECISIONS O1).
+// with no record to blame, answer the UNABLE_TO_LOCK_ROW fault (CATALOG-DECISIONS P1).
 #include <doctest/doctest.h>
 
 #include <chrono>

@@ -1,0 +1,281 @@
+#include "server/routing/routing_engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "server/core/clock.h"
+#include "server/routing/agent_state.h"
+
+namespace omni::routing {
+
+namespace {
+
+std::string Str(const Record& rec, const char* field) { return Text(rec, field).value_or(""); }
+
+bool IsOpen(const std::string& status) { return status == "Assigned" || status == "Opened"; }
+
+[[noreturn]] void Bug(const char* what, const Error& e) {
+  throw std::runtime_error(std::string("routing engine: ") + what + " refused: " + e.message);
+}
+
+// What the transaction's changes ask of the engine.
+struct Triggers {
+  std::set<std::string> requests;         // PendingServiceRoutings that may wait for an agent
+  std::set<std::string> presence_agents;  // agents whose presence changed
+  std::set<std::string> freed_agents;     // agents whose open work shrank
+  bool empty() const { return requests.empty() && presence_agents.empty() && freed_agents.empty(); }
+};
+
+Triggers TriggersOf(const RoutingCatalog& rc, const std::vector<TxChange>& changes) {
+  Triggers t;
+  for (const auto& c : changes) {
+    const Record* after = c.after ? &*c.after : nullptr;
+    const Record* before = c.before ? &*c.before : nullptr;
+    if (c.object == rc.psr) {
+      if (after && c.kind != ChangeEvent::Kind::kDeleted && Str(*after, "IsPushed") == "false" &&
+          IsEngineModel(Str(*after, "RoutingModel"))) {
+        t.requests.insert(c.record_id);
+      }
+    } else if (c.object == rc.presence) {
+      if (after) t.presence_agents.insert(Str(*after, "UserId"));
+    } else if (c.object == rc.work) {
+      const bool was_open = before && IsOpen(Str(*before, "Status"));
+      const bool is_open =
+          after && c.kind != ChangeEvent::Kind::kDeleted && IsOpen(Str(*after, "Status"));
+      if (was_open && !is_open) t.freed_agents.insert(Str(*before, "UserId"));
+    }
+  }
+  return t;
+}
+
+class Engine {
+ public:
+  Engine(const RoutingCatalog& rc, RecordWriter& w) : rc_(rc), w_(w) {}
+
+  // The agent's Assigned work on channels their presence no longer carries becomes
+  // Unavailable, its request waiting again (added to *requests).
+  void ReleaseUnavailable(const std::string& user_id, std::set<std::string>* requests);
+  // Pushes the requests, in routing order, each to the agent its model chooses.
+  void RouteRequests(const std::set<std::string>& ids);
+  // Gives the agents waiting work of their queues while they have room.
+  void FillAgents(const std::set<std::string>& user_ids);
+
+ private:
+  // Loads the agents not loaded yet; the loads then follow this transaction's pushes.
+  void Load(const std::vector<std::string>& user_ids);
+  bool Push(const WorkRequest& request, AgentLoad* agent);
+  void AutoAccept(const std::string& work_id, const WorkRequest& request, const AgentLoad& agent,
+                  const std::string& requested);
+  std::string PushTimeoutOf(const std::string& queue_id);
+  bool AutoAccepts(const std::string& user_id);
+
+  const RoutingCatalog& rc_;
+  RecordWriter& w_;
+  std::map<std::string, AgentLoad> agents_;           // online agents loaded so far
+  std::set<std::string> loaded_;                      // every user asked about (online or not)
+  std::map<std::string, std::string> push_timeouts_;  // queue -> its configuration's PushTimeout
+};
+
+void Engine::ReleaseUnavailable(const std::string& user_id, std::set<std::string>* requests) {
+  RowSelect current;
+  current.where = {Is(*rc_.presence, "UserId", user_id),
+                   Is(*rc_.presence, "IsCurrentState", "true")};
+  auto presence = w_.Select(*rc_.presence, current);
+  std::set<std::string> channels;
+  if (!presence.empty()) {
+    channels = StatusChannels(rc_, w_, Str(presence[0], "ServicePresenceStatusId"));
+  }
+  RowSelect assigned;
+  assigned.where = {Is(*rc_.work, "UserId", user_id), Is(*rc_.work, "Status", "Assigned")};
+  for (const auto& work : w_.Select(*rc_.work, assigned)) {
+    if (channels.count(Str(work, "ServiceChannelId"))) continue;
+    const std::string work_id = Str(work, "Id");
+    // Held by another transaction (the agent's own answer, a time-out): that one decides.
+    auto held = w_.TryRead(*rc_.work, work_id);
+    if (!held || Str(*held, "Status") != "Assigned") continue;
+    Record gone;
+    gone.Set("Status", std::string("Unavailable"));
+    Error e;
+    if (!w_.UpdateAsOrg(*rc_.work, work_id, gone, &e)) Bug("making AgentWork Unavailable", e);
+    const std::string psr_id = Str(work, "PendingServiceRoutingId");
+    if (psr_id.empty()) continue;
+    auto psr = w_.TryRead(*rc_.psr, psr_id);
+    if (!psr) continue;
+    Record again;
+    again.Set("IsPushed", std::string("false"));
+    if (!w_.UpdateAsOrg(*rc_.psr, psr_id, again, &e)) Bug("giving a request back", e);
+    requests->insert(psr_id);
+  }
+}
+
+void Engine::Load(const std::vector<std::string>& user_ids) {
+  std::vector<std::string> todo;
+  for (const auto& id : user_ids) {
+    if (loaded_.insert(id).second) todo.push_back(id);
+  }
+  for (auto& [id, load] : LoadAgents(rc_, w_, todo)) agents_[id] = std::move(load);
+}
+
+void Engine::RouteRequests(const std::set<std::string>& ids) {
+  if (ids.empty()) return;
+  std::vector<WorkRequest> waiting =
+      WaitingRequests(rc_, w_, {In(*rc_.psr, "Id", {ids.begin(), ids.end()})}, 0, 0);
+  std::sort(waiting.begin(), waiting.end(), RoutesBefore);
+  std::map<std::string, std::vector<std::string>> members;  // queue -> its Users
+  for (const auto& request : waiting) {
+    auto it = members.find(request.queue_id);
+    if (it == members.end()) {
+      it = members.emplace(request.queue_id, QueueMembers(rc_, w_, request.queue_id)).first;
+      Load(it->second);
+    }
+    std::vector<const AgentLoad*> pool;
+    for (const auto& user : it->second) {
+      auto a = agents_.find(user);
+      if (a != agents_.end()) pool.push_back(&a->second);
+    }
+    if (auto chosen = ChooseAgent(request, pool)) {
+      Push(request, &agents_[pool[*chosen]->user_id]);
+    }
+  }
+}
+
+void Engine::FillAgents(const std::set<std::string>& user_ids) {
+  Load({user_ids.begin(), user_ids.end()});
+  constexpr size_t kPage = 100;
+  for (const auto& user : user_ids) {
+    auto a = agents_.find(user);
+    if (a == agents_.end() || a->second.channels.empty()) continue;
+    AgentLoad& agent = a->second;
+    if (agent.used >= agent.capacity) continue;
+    std::vector<std::string> queues = QueuesOf(rc_, w_, user);
+    if (queues.empty()) continue;
+    std::vector<FieldTest> mine = {
+        In(*rc_.psr, "QueueId", queues),
+        In(*rc_.psr, "ServiceChannelId", {agent.channels.begin(), agent.channels.end()})};
+    // Pages of the waiting requests in routing order, until the agent is full or none is left;
+    // a pushed request drops out of the selection, so the offset counts only the skipped ones.
+    size_t skipped = 0;
+    while (agent.used < agent.capacity) {
+      auto page = WaitingRequests(rc_, w_, mine, kPage, skipped);
+      for (const auto& request : page) {
+        if (agent.used >= agent.capacity) break;
+        if (!Fits(request, agent) || !Push(request, &agent)) ++skipped;
+      }
+      if (page.size() < kPage) break;
+    }
+  }
+}
+
+std::string Engine::PushTimeoutOf(const std::string& queue_id) {
+  auto it = push_timeouts_.find(queue_id);
+  if (it != push_timeouts_.end()) return it->second;
+  std::string timeout = "0";
+  if (auto queue = w_.Peek(*rc_.group, queue_id)) {
+    if (auto config_id = Text(*queue, "QueueRoutingConfigId")) {
+      if (auto config = w_.Peek(*rc_.config, *config_id)) {
+        timeout = Text(*config, "PushTimeout").value_or("0");
+      }
+    }
+  }
+  return push_timeouts_[queue_id] = timeout;
+}
+
+bool Engine::AutoAccepts(const std::string& user_id) {
+  RowSelect by_user;
+  by_user.where = {Is(*rc_.config_user, "UserId", user_id)};
+  auto links = w_.Select(*rc_.config_user, by_user);
+  if (links.empty()) {
+    auto user = w_.Peek(*rc_.user, user_id);
+    auto profile = user ? Text(*user, "ProfileId") : std::nullopt;
+    if (!profile) return false;
+    RowSelect by_profile;
+    by_profile.where = {Is(*rc_.config_profile, "ProfileId", *profile)};
+    links = w_.Select(*rc_.config_profile, by_profile);
+  }
+  if (links.empty()) return false;
+  // The newest assignment counts, as for presence (presence_records.cpp).
+  auto newest = std::max_element(links.begin(), links.end(), [](const Record& a, const Record& b) {
+    return std::make_pair(Str(a, "CreatedDate"), Str(a, "Id")) <
+           std::make_pair(Str(b, "CreatedDate"), Str(b, "Id"));
+  });
+  auto config = w_.Peek(*rc_.user_config, Str(*newest, "PresenceUserConfigId"));
+  return config && Str(*config, "OptionsIsAutoAcceptEnabled") == "true";
+}
+
+bool Engine::Push(const WorkRequest& request, AgentLoad* agent) {
+  // Held by another transaction (a decline, the item leaving routing): that one routes it.
+  auto psr = w_.TryRead(*rc_.psr, request.id);
+  if (!psr || Str(*psr, "IsPushed") != "false") return false;
+  const std::string& now = w_.Now();
+  Record work;
+  work.type = rc_.work->name;
+  work.Set("UserId", agent->user_id);
+  work.Set("WorkItemId", request.work_item_id);
+  work.Set("ServiceChannelId", request.channel_id);
+  work.Set("PendingServiceRoutingId", request.id);
+  if (auto v = Text(*psr, "CapacityWeight")) work.Set("CapacityWeight", *v);
+  if (auto v = Text(*psr, "CapacityPercentage")) work.Set("CapacityPercentage", *v);
+  const std::string requested =
+      Text(*psr, "CustomRequestedDateTime").value_or(Str(*psr, "CreatedDate"));
+  work.Set("RequestDateTime", requested);
+  work.Set("AssignedDateTime", now);
+  work.Set("OriginalQueueId", request.queue_id);
+  work.Set("PushTimeout", PushTimeoutOf(request.queue_id));
+  Error e;
+  auto work_id = w_.CreateAsOrg(work, &e);
+  if (!work_id) Bug("creating AgentWork", e);
+  Record pushed;
+  pushed.Set("IsPushed", std::string("true"));
+  pushed.Set("IsPushAttempted", std::string("true"));
+  if (!w_.UpdateAsOrg(*rc_.psr, request.id, pushed, &e)) Bug("pushing a request", e);
+  Assign(request, agent, now);
+  if (AutoAccepts(agent->user_id)) AutoAccept(*work_id, request, *agent, requested);
+  return true;
+}
+
+void Engine::AutoAccept(const std::string& work_id, const WorkRequest& request,
+                        const AgentLoad& agent, const std::string& requested) {
+  const ObjectDef* item_obj = nullptr;
+  for (const ObjectDef* obj : rc_.work_items) {
+    if (request.work_item_id.compare(0, 3, obj->key_prefix) == 0) item_obj = obj;
+  }
+  // LIMITATIONS: work whose item another transaction holds stays Assigned for the agent.
+  auto item = item_obj ? w_.TryRead(*item_obj, request.work_item_id) : std::nullopt;
+  if (!item) return;
+  const std::string& now = w_.Now();
+  Record opened;
+  opened.Set("Status", std::string("Opened"));
+  opened.Set("AcceptDateTime", now);
+  auto from = Clock::Parse(requested), to = Clock::Parse(now);
+  if (from && to) opened.Set("SpeedToAnswer", std::to_string((*to - *from) / 1000));
+  Error e;
+  if (!w_.UpdateAsOrg(*rc_.work, work_id, opened, &e)) Bug("auto-accepting AgentWork", e);
+  // The work item becomes the agent's, which takes it out of routing (its request is deleted,
+  // as on an accept: pending_routing.h SyncPendingRouting).
+  Record mine;
+  mine.Set("OwnerId", agent.user_id);
+  if (item_obj->name == "LiveChatTranscript" &&
+      (Str(*item, "Status").empty() || Str(*item, "Status") == "Waiting")) {
+    mine.Set("Status", std::string("InProgress"));
+  }
+  if (!w_.UpdateAsOrg(*item_obj, request.work_item_id, mine, &e)) Bug("giving the item", e);
+}
+
+}  // namespace
+
+void RouteBeforeCommit(const RoutingCatalog& rc, const std::vector<TxChange>& changes,
+                       RecordWriter& w) {
+  Triggers t = TriggersOf(rc, changes);
+  if (t.empty()) return;
+  w.LockRouting();
+  Engine engine(rc, w);
+  for (const auto& agent : t.presence_agents) engine.ReleaseUnavailable(agent, &t.requests);
+  engine.RouteRequests(t.requests);
+  std::set<std::string> fill = t.presence_agents;
+  fill.insert(t.freed_agents.begin(), t.freed_agents.end());
+  engine.FillAgents(fill);
+}
+
+}  // namespace omni::routing
