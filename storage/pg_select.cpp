@@ -58,7 +58,12 @@ std::string Test(const FieldTest& t, Params* p) {
 std::vector<Record> PgTx::SelectWhere(const std::string& org, const ObjectDef& obj,
                                       const RowSelect& sel) {
   Params p;
-  std::string sql = "SELECT " + ImageColumns(obj) + " FROM " + QuoteIdent(obj.TableName()) +
+  std::string columns = ImageColumns(obj);
+  if (!sel.fields.empty()) {
+    columns = "id";
+    for (const FieldDef* f : sel.fields) columns += ", " + SelectExpr(*f);
+  }
+  std::string sql = "SELECT " + columns + " FROM " + QuoteIdent(obj.TableName()) +
                     " WHERE org_id = $" + std::to_string(p.Add(org)) + " AND NOT isdeleted";
   for (const auto& t : sel.where) {
     // An empty list matches nothing; no statement needed.
@@ -77,7 +82,20 @@ std::vector<Record> PgTx::SelectWhere(const std::string& org, const ObjectDef& o
   if (sel.limit) sql += " LIMIT " + std::to_string(sel.limit);
   if (sel.offset) sql += " OFFSET " + std::to_string(sel.offset);
   std::vector<Record> out;
-  for (const auto& row : Run(sql, p)) out.push_back(ImageRecord(obj, row));
+  for (const auto& row : Run(sql, p)) {
+    if (sel.fields.empty()) {
+      out.push_back(ImageRecord(obj, row));
+      continue;
+    }
+    Record rec;
+    rec.type = obj.name;
+    rec.fields.emplace_back("Id", Cell(row[0]));
+    for (size_t i = 0; i < sel.fields.size(); ++i) {
+      if (sel.fields[i]->name == "Id") continue;
+      rec.fields.emplace_back(sel.fields[i]->name, Cell(row[static_cast<int>(i + 1)]));
+    }
+    out.push_back(std::move(rec));
+  }
   return out;
 }
 

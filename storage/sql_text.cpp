@@ -134,6 +134,23 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
                   " ON " + QuoteIdent(work->TableName()) + " (org_id, assigneddatetime) WHERE " +
                   PushSweepPredicate(""));
   }
+  // The routing engine's waiting requests of one queue, in routing order (RoutingPriority, then
+  // request time, then Id; server/routing/agent_state.h WaitingRequests): equality on the
+  // leading columns, so a page of the oldest is read from the index without sorting the queue.
+  if (const ObjectDef* psr = catalog.FindObject("PendingServiceRouting")) {
+    const FieldDef* queue = psr->FindField("QueueId");
+    const FieldDef* pushed = psr->FindField("IsPushed");
+    const FieldDef* priority = psr->FindField("RoutingPriority");
+    const FieldDef* custom = psr->FindField("CustomRequestedDateTime");
+    const FieldDef* created = psr->FindField("CreatedDate");
+    if (queue && pushed && priority && custom && created) {
+      auto col = [](const FieldDef* f) { return QuoteIdent(ObjectDef::ColumnName(*f)); };
+      out.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(psr->TableName() + "_waiting") +
+                    " ON " + QuoteIdent(psr->TableName()) + " (org_id, " + col(queue) + ", " +
+                    col(pushed) + ", " + col(priority) + ", COALESCE(" + col(custom) + ", " +
+                    col(created) + "), id) WHERE NOT isdeleted");
+    }
+  }
   return out;
 }
 

@@ -28,10 +28,11 @@ struct RowOrder {
 };
 
 struct RowSelect {
-  std::vector<FieldTest> where;  // all must hold (AND); deleted rows never match
-  std::vector<RowOrder> order;   // then Id, so that the order is total
-  std::size_t limit = 0;         // 0: no limit
-  std::size_t offset = 0;        // rows of that order to skip first
+  std::vector<const FieldDef*> fields;  // the fields to read (Id always); none: every field
+  std::vector<FieldTest> where;         // all must hold (AND); deleted rows never match
+  std::vector<RowOrder> order;          // then Id, so that the order is total
+  std::size_t limit = 0;                // 0: no limit
+  std::size_t offset = 0;               // rows of that order to skip first
 };
 
 }  // namespace omni

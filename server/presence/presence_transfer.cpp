@@ -19,6 +19,7 @@
 #include "server/core/sf_id.h"
 #include "server/presence/presence_records.h"
 #include "server/presence/presence_service.h"
+#include "server/routing/agent_choice.h"
 #include "server/routing/pending_routing.h"
 
 namespace omni {
@@ -180,9 +181,9 @@ bool ToAgent(OrgTx& tx, const Record& work, const Record& target, PresenceAnswer
   if (used + needed > capacity + 1e-9) {
     return Refuse(a, "The agent " + target_id +
                          " doesn't have enough capacity for this work item (capacity " +
-                         std::to_string(static_cast<long long>(capacity)) + ", in use " +
-                         std::to_string(static_cast<long long>(used)) + ", needed " +
-                         std::to_string(static_cast<long long>(needed)) + ")");
+                         routing::CapacityText(capacity) + ", in use " +
+                         routing::CapacityText(used) + ", needed " + routing::CapacityText(needed) +
+                         ")");
   }
   // N9: pushed to the target as external routing pushes (N2), from the first work's routing.
   Record second;

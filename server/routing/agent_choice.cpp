@@ -1,5 +1,6 @@
 #include "server/routing/agent_choice.h"
 
+#include <cstdio>
 #include <tuple>
 
 namespace omni::routing {
@@ -59,6 +60,15 @@ std::optional<size_t> ChooseAgent(const WorkRequest& request,
 
 bool RoutesBefore(const WorkRequest& a, const WorkRequest& b) {
   return std::tie(a.priority, a.requested, a.id) < std::tie(b.priority, b.requested, b.id);
+}
+
+std::string CapacityText(double capacity) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", capacity);
+  std::string out = text;
+  while (!out.empty() && out.back() == '0') out.pop_back();
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  return out == "-0" ? "0" : out;
 }
 
 void Assign(const WorkRequest& request, AgentLoad* agent, const std::string& now) {

@@ -46,6 +46,8 @@ std::optional<size_t> ChooseAgent(const WorkRequest& request,
                                   const std::vector<const AgentLoad*>& agents);
 // Routing order of requests: RoutingPriority (1 first), then request time, then Id.
 bool RoutesBefore(const WorkRequest& a, const WorkRequest& b);
+// A capacity as refusals name it: up to two decimals, no trailing zeros ("2", "0.8", "1.25").
+std::string CapacityText(double capacity);
 // Records the request as pushed to the agent (their load grows).
 void Assign(const WorkRequest& request, AgentLoad* agent, const std::string& now);
 

@@ -1,6 +1,7 @@
 #include "server/routing/agent_state.h"
 
 #include <cstdlib>
+#include <initializer_list>
 
 namespace omni::routing {
 
@@ -21,6 +22,13 @@ std::vector<std::string> Column(const std::vector<Record>& rows, const char* fie
   return out;
 }
 
+// Only these fields of obj are read (and Id).
+std::vector<const FieldDef*> Only(const ObjectDef& obj, std::initializer_list<const char*> names) {
+  std::vector<const FieldDef*> out;
+  for (const char* n : names) out.push_back(&RoutingCatalog::F(obj, n));
+  return out;
+}
+
 }  // namespace
 
 FieldTest Is(const ObjectDef& obj, const char* field, std::string value) {
@@ -34,6 +42,7 @@ FieldTest In(const ObjectDef& obj, const char* field, std::vector<std::string> v
 std::set<std::string> StatusChannels(const RoutingCatalog& rc, RecordWriter& w,
                                      const std::string& status_id) {
   RowSelect sel;
+  sel.fields = Only(*rc.channel_status, {"ServiceChannelId"});
   sel.where.push_back(Is(*rc.channel_status, "ServicePresenceStatusId", status_id));
   std::set<std::string> out;
   for (const auto& r : w.Select(*rc.channel_status, sel)) out.insert(Str(r, "ServiceChannelId"));
@@ -45,6 +54,8 @@ std::map<std::string, AgentLoad> LoadAgents(const RoutingCatalog& rc, RecordWrit
   std::map<std::string, AgentLoad> out;
   if (user_ids.empty()) return out;
   RowSelect online;
+  online.fields = Only(*rc.presence, {"UserId", "Name", "ConfiguredCapacity", "StatusStartDate",
+                                      "ServicePresenceStatusId"});
   online.where = {In(*rc.presence, "UserId", user_ids), Is(*rc.presence, "IsCurrentState", "true")};
   std::map<std::string, std::set<std::string>> channels_of_status;
   for (const auto& p : w.Select(*rc.presence, online)) {
@@ -65,6 +76,8 @@ std::map<std::string, AgentLoad> LoadAgents(const RoutingCatalog& rc, RecordWrit
   std::vector<std::string> ids;
   for (const auto& [id, a] : out) ids.push_back(id);
   RowSelect open;
+  open.fields =
+      Only(*rc.work, {"UserId", "CapacityWeight", "CapacityPercentage", "AssignedDateTime"});
   open.where = {In(*rc.work, "UserId", ids), In(*rc.work, "Status", {"Assigned", "Opened"})};
   for (const auto& work : w.Select(*rc.work, open)) {
     AgentLoad& a = out[Str(work, "UserId")];
@@ -83,6 +96,7 @@ std::map<std::string, AgentLoad> LoadAgents(const RoutingCatalog& rc, RecordWrit
 std::vector<std::string> QueueMembers(const RoutingCatalog& rc, RecordWriter& w,
                                       const std::string& queue_id) {
   RowSelect sel;
+  sel.fields = Only(*rc.member, {"UserOrGroupId"});
   sel.where.push_back(Is(*rc.member, "GroupId", queue_id));
   std::vector<std::string> out;
   for (const auto& id : Column(w.Select(*rc.member, sel), "UserOrGroupId")) {
@@ -94,6 +108,7 @@ std::vector<std::string> QueueMembers(const RoutingCatalog& rc, RecordWriter& w,
 std::vector<std::string> QueuesOf(const RoutingCatalog& rc, RecordWriter& w,
                                   const std::string& user_id) {
   RowSelect sel;
+  sel.fields = Only(*rc.member, {"GroupId"});
   sel.where.push_back(Is(*rc.member, "UserOrGroupId", user_id));
   return Column(w.Select(*rc.member, sel), "GroupId");
 }

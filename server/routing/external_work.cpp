@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "server/routing/agent_choice.h"
+
 namespace omni::routing {
 
 namespace {
@@ -66,7 +68,13 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
   const ObjectDef& psr_obj = Obj(c, "PendingServiceRouting");
   // The org's own pushes (the routing engine's) are for requests of the other models.
   auto seen = w.Peek(psr_obj, psr_id);
-  if (!seen || Str(*seen, "RoutingModel") != "ExternalRouting") return;
+  // Gone since the create checked its references (an accept deleted it while the create waited
+  // for the routing lock): the answer the reference check gives a moment later.
+  if (!seen) {
+    throw ChangeRefused(
+        Error{StatusCode::kInvalidCrossReferenceKey, "invalid cross reference id", {}});
+  }
+  if (Str(*seen, "RoutingModel") != "ExternalRouting") return;
   // The insert took the org's routing lock (RoutingListener::SerializesWrites), so the capacity
   // read below is exact without locking the agent. Holding that lock, never wait for a row: a
   // request another transaction is changing is refused, as a real org refuses a row it cannot
@@ -111,8 +119,7 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
     const double needed = Weight(weighed, capacity);
     if (used + needed > capacity + 1e-9) {
       Refuse("The agent doesn't have enough capacity for this work item (capacity " +
-                 std::to_string(static_cast<long long>(capacity)) + ", in use " +
-                 std::to_string(static_cast<long long>(used)) +
+                 routing::CapacityText(capacity) + ", in use " + routing::CapacityText(used) +
                  "); set ShouldSkipCapacityCheck to assign it anyway",
              {"UserId"});
     }

@@ -50,6 +50,15 @@ Triggers TriggersOf(const RoutingCatalog& rc, const std::vector<TxChange>& chang
   return t;
 }
 
+// A queue's waiting requests, a page at a time (Engine::FillAgents).
+struct QueueCursor {
+  std::string queue_id;
+  std::vector<WorkRequest> page;
+  size_t pos = 0;
+  size_t skipped = 0;  // requests of the queue passed over (not pushed) so far
+  bool done = false;   // no page after this one
+};
+
 class Engine {
  public:
   Engine(const RoutingCatalog& rc, RecordWriter& w) : rc_(rc), w_(w) {}
@@ -65,6 +74,7 @@ class Engine {
  private:
   // Loads the agents not loaded yet; the loads then follow this transaction's pushes.
   void Load(const std::vector<std::string>& user_ids);
+  void Refill(QueueCursor* c, const std::vector<std::string>& channels);
   bool Push(const WorkRequest& request, AgentLoad* agent);
   void AutoAccept(const std::string& work_id, const WorkRequest& request, const AgentLoad& agent,
                   const std::string& requested);
@@ -143,29 +153,39 @@ void Engine::RouteRequests(const std::set<std::string>& ids) {
 
 void Engine::FillAgents(const std::set<std::string>& user_ids) {
   Load({user_ids.begin(), user_ids.end()});
-  constexpr size_t kPage = 100;
   for (const auto& user : user_ids) {
     auto a = agents_.find(user);
     if (a == agents_.end() || a->second.channels.empty()) continue;
     AgentLoad& agent = a->second;
     if (agent.used >= agent.capacity) continue;
-    std::vector<std::string> queues = QueuesOf(rc_, w_, user);
-    if (queues.empty()) continue;
-    std::vector<FieldTest> mine = {
-        In(*rc_.psr, "QueueId", queues),
-        In(*rc_.psr, "ServiceChannelId", {agent.channels.begin(), agent.channels.end()})};
-    // Pages of the waiting requests in routing order, until the agent is full or none is left;
-    // a pushed request drops out of the selection, so the offset counts only the skipped ones.
-    size_t skipped = 0;
+    // One cursor per queue over its waiting requests in routing order (each page read from the
+    // queue's index, storage/sql_text.cpp), merged: the agent takes the first of all.
+    std::vector<QueueCursor> cursors;
+    for (const auto& q : QueuesOf(rc_, w_, user))
+      cursors.push_back(QueueCursor{q, {}, 0, 0, false});
+    const std::vector<std::string> channels(agent.channels.begin(), agent.channels.end());
     while (agent.used < agent.capacity) {
-      auto page = WaitingRequests(rc_, w_, mine, kPage, skipped);
-      for (const auto& request : page) {
-        if (agent.used >= agent.capacity) break;
-        if (!Fits(request, agent) || !Push(request, &agent)) ++skipped;
+      QueueCursor* next = nullptr;
+      for (auto& c : cursors) {
+        if (c.pos == c.page.size() && !c.done) Refill(&c, channels);
+        if (c.pos == c.page.size()) continue;
+        if (!next || RoutesBefore(c.page[c.pos], next->page[next->pos])) next = &c;
       }
-      if (page.size() < kPage) break;
+      if (!next) break;
+      const WorkRequest& request = next->page[next->pos++];
+      // A pushed request leaves the selection; only the skipped ones move the next page.
+      if (!Fits(request, agent) || !Push(request, &agent)) ++next->skipped;
     }
   }
+}
+
+void Engine::Refill(QueueCursor* c, const std::vector<std::string>& channels) {
+  constexpr size_t kPage = 50;
+  c->page = WaitingRequests(
+      rc_, w_, {Is(*rc_.psr, "QueueId", c->queue_id), In(*rc_.psr, "ServiceChannelId", channels)},
+      kPage, c->skipped);
+  c->pos = 0;
+  c->done = c->page.size() < kPage;
 }
 
 std::string Engine::PushTimeoutOf(const std::string& queue_id) {

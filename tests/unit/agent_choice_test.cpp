@@ -91,3 +91,10 @@ TEST_CASE("Requests route by priority, then request time, then Id") {
   b.priority = 1;
   CHECK(RoutesBefore(b, a));
 }
+
+TEST_CASE("Capacities in refusals keep their decimals") {
+  CHECK(omni::routing::CapacityText(2) == "2");
+  CHECK(omni::routing::CapacityText(0.8) == "0.8");
+  CHECK(omni::routing::CapacityText(1.25) == "1.25");
+  CHECK(omni::routing::CapacityText(0) == "0");
+}
