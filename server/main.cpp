@@ -32,6 +32,7 @@
 #include "server/events/change_bus.h"
 #include "server/events/fault_listener.h"
 #include "server/presence/presence_service.h"
+#include "server/presence/push_timeout_sweep.h"
 #include "server/routing/routing_listener.h"
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/secure_random.h"
@@ -210,8 +211,8 @@ int Serve(const po::variables_map& vm) {
   omni::OrgWrites org_writes(catalog, store.get(), &bus, &clock);
   omni::PresenceService presence(&org_writes, store.get());
   app.presence = &presence;
-  // Moving an org's clock times out the push of every AgentWork that fell due (external routing).
-  // LIMITATIONS: no periodic sweep on real time yet: a push times out when the clock is moved.
+  // Moving an org's clock times out the push of every AgentWork that fell due (external routing);
+  // on a clock that runs in real time the sweep below runs the same runner as pushes fall due.
   clock.AddDueRunner([&presence](const std::string& org, omni::OrgClock::Millis now) {
     presence.RunPushTimeouts(org, now);
   });
@@ -247,6 +248,11 @@ int Serve(const po::variables_map& vm) {
   });
   // --- end of agent presence ---
   omni::HttpServer server(&router, Limits(vm));
+  // Push time-outs in real time: every process sweeps (the per-item transactions take turns).
+  omni::PushTimeoutSweep sweep(store.get(), &clock);
+  if (int sweep_ms = vm["push-timeout-sweep-ms"].as<int>(); sweep_ms > 0) {
+    server.Every(std::chrono::milliseconds(sweep_ms), [&sweep] { sweep.Run(); });
+  }
   // Commits in any server process wake this one's parked requests (LISTEN/NOTIFY), and an
   // ended session stops being honoured from the session cache.
   omni::storage::NotifierCallbacks notified;
@@ -363,7 +369,11 @@ int main(int argc, char** argv) {
       "seconds a locked-out user stays locked out (OMNI_LOCKOUT_DURATION)")(
       "clock-start", po::value<std::string>(),
       "start every new org's emulator clock frozen at this dateTime (2026-01-01T00:00:00Z); "
-      "it then moves only through POST /_emulator/clock. Unset: real time (OMNI_CLOCK_START)");
+      "it then moves only through POST /_emulator/clock. Unset: real time (OMNI_CLOCK_START)")(
+      "push-timeout-sweep-ms", po::value<int>()->default_value(500),
+      "milliseconds between two sweeps for pushed AgentWork whose PushTimeout has passed on an "
+      "org clock that runs in real time (frozen clocks time out when moved); 0 turns the sweep "
+      "off (OMNI_PUSH_TIMEOUT_SWEEP_MS)");
   opts.add_options()("change-log-retention", po::value<long long>()->default_value(100000),
                      "changes kept per org in the change log, 0 for all "
                      "(OMNI_CHANGE_LOG_RETENTION)")(
@@ -396,9 +406,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (vm["session-timeout"].as<int>() < 1 || vm["lockout-attempts"].as<int>() < 1 ||
-      vm["lockout-duration"].as<double>() < 0) {
+      vm["lockout-duration"].as<double>() < 0 || vm["push-timeout-sweep-ms"].as<int>() < 0) {
     std::cerr << "omni-emulator: --session-timeout and --lockout-attempts must be at least 1, "
-                 "--lockout-duration at least 0\n";
+                 "--lockout-duration and --push-timeout-sweep-ms at least 0\n";
     return 2;
   }
   // Session ids are only as good as their randomness: without the kernel's source, no server.

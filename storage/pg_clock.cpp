@@ -68,4 +68,26 @@ std::optional<ClockRow> Store::SaveClock(const std::string& org, const ClockRow&
   });
 }
 
+std::vector<std::string> Store::OrgsWithDuePushes(std::int64_t system_ms, bool new_orgs_frozen) {
+  const ObjectDef* work = catalog_->FindObject("AgentWork");
+  if (!work) return {};
+  // The text is fixed (table and columns from the catalog), so it is prepared once per
+  // connection. Its WHERE repeats the partial index's predicate word for word, which is what
+  // lets PostgreSQL use that index (PushSweepIndex in sql_text.cpp).
+  const std::string sql =
+      "SELECT DISTINCT w.org_id FROM " + QuoteIdent(work->TableName()) +
+      " w LEFT JOIN omni_clocks c ON c.org_id = w.org_id WHERE " + PushSweepPredicate("w.") +
+      " AND NOT COALESCE(c.frozen, $2::boolean) AND w.assigneddatetime + w.pushtimeout * "
+      "interval '1 second' <= to_timestamp(($1::bigint + COALESCE(c.offset_millis, 0)) / "
+      "1000.0)";
+  return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {
+    Params p;
+    p.Add(std::to_string(system_ms));
+    p.Add(std::string(new_orgs_frozen ? "true" : "false"));
+    std::vector<std::string> orgs;
+    for (const auto& row : Exec(c, w, sql, p)) orgs.push_back(row[0].c_str());
+    return orgs;
+  });
+}
+
 }  // namespace omni::storage

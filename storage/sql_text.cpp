@@ -51,6 +51,10 @@ bool UniqueViolation::IsOnField(const ObjectDef& obj, const FieldDef& f) const {
   return std::string(what()).find("\"" + UniqueIndexName(obj, f) + "\"") != std::string::npos;
 }
 
+std::string PushSweepPredicate(const std::string& q) {
+  return q + "status = 'Assigned' AND " + q + "pushtimeout > 0 AND NOT " + q + "isdeleted";
+}
+
 std::vector<std::string> SchemaStatements(const Catalog& catalog) {
   std::vector<std::string> out = {
       "CREATE TABLE IF NOT EXISTS omni_orgs (org_id text PRIMARY KEY, name text NOT NULL, "
@@ -120,6 +124,15 @@ std::vector<std::string> SchemaStatements(const Catalog& catalog) {
                       UniqueIndexName(obj, f) + "'; END $$");
       }
     }
+  }
+  // The push time-out sweep asks every interval which orgs have due pushes: only Assigned work
+  // with a time-out is in this partial index (a push lives there from its create to its answer),
+  // so the sweep reads the outstanding pushes of every org and nothing else, however many orgs
+  // and closed AgentWork the database holds.
+  if (const ObjectDef* work = catalog.FindObject("AgentWork")) {
+    out.push_back("CREATE INDEX IF NOT EXISTS " + QuoteIdent(work->TableName() + "_pushes") +
+                  " ON " + QuoteIdent(work->TableName()) + " (org_id, assigneddatetime) WHERE " +
+                  PushSweepPredicate(""));
   }
   // The routing engine's waiting requests of one queue, in routing order (RoutingPriority, then
   // request time, then Id; server/routing/agent_state.h WaitingRequests): equality on the

@@ -43,6 +43,11 @@ class Params {
   std::vector<const char*> ptrs_;
 };
 
+// The rows of AgentWork the push time-out sweep looks at, the predicate of its partial index:
+// pushed work nobody has answered, with a time-out (Store::OrgsWithDuePushes). `qualifier`
+// ("w." or "") goes before each column.
+std::string PushSweepPredicate(const std::string& qualifier);
+
 // The DDL that brings the database up to date with the catalog; idempotent.
 std::vector<std::string> SchemaStatements(const Catalog& catalog);
 

@@ -52,6 +52,39 @@ void ConnectionPool::Release(std::unique_ptr<PgConn> c) {
   cv_.notify_one();
 }
 
+std::optional<LockConflict::Kind> LockConflict::KindOf(const std::string& sqlstate) {
+  if (sqlstate == "40P01") return Kind::kDeadlock;
+  if (sqlstate == "55P03") return Kind::kLockTimeout;
+  if (sqlstate == "40001") return Kind::kSerialization;
+  return std::nullopt;
+}
+
+namespace {
+
+// Every statement's failure as storage's own exception: a lost lock fight (LockConflict), a
+// unique index's refusal (UniqueViolation), or anything else (StorageError).
+[[noreturn]] void Rethrow() {
+  try {
+    throw;
+  } catch (const StorageError&) {
+    throw;
+  } catch (const pqxx::unique_violation& e) {
+    throw UniqueViolation(e.what());
+  } catch (const pqxx::deadlock_detected& e) {
+    // libpqxx 6 gives these two classes of their own, outside sql_error and without SQLSTATE.
+    throw LockConflict(LockConflict::Kind::kDeadlock, e.what());
+  } catch (const pqxx::serialization_failure& e) {
+    throw LockConflict(LockConflict::Kind::kSerialization, e.what());
+  } catch (const pqxx::sql_error& e) {
+    if (auto kind = LockConflict::KindOf(e.sqlstate())) throw LockConflict(*kind, e.what());
+    throw StorageError(e.what());
+  } catch (const std::exception& e) {
+    throw StorageError(e.what());
+  }
+}
+
+}  // namespace
+
 pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, const Params& p,
                   bool prepare) {
   try {
@@ -69,10 +102,8 @@ pqxx::result Exec(PgConn& c, pqxx::transaction_base& w, const std::string& sql, 
     }
     ++g_round_trips;
     return w.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(p.values()));
-  } catch (const pqxx::unique_violation& e) {
-    throw UniqueViolation(e.what());
-  } catch (const std::exception& e) {
-    throw StorageError(e.what());
+  } catch (...) {
+    Rethrow();
   }
 }
 
@@ -80,8 +111,8 @@ pqxx::result ExecSimple(pqxx::transaction_base& w, const std::string& sql) {
   try {
     ++g_round_trips;
     return w.exec(sql);
-  } catch (const std::exception& e) {
-    throw StorageError(e.what());
+  } catch (...) {
+    Rethrow();  // COMMIT's serialization failure, too
   }
 }
 

@@ -48,6 +48,25 @@ class UniqueViolation : public StorageError {
   bool IsOnField(const ObjectDef& obj, const FieldDef& f) const;
 };
 
+// PostgreSQL aborted a statement because it lost a fight for a lock: a deadlock (SQLSTATE 40P01,
+// PostgreSQL picked this transaction as the victim), a lock timeout (55P03, lock_timeout or NOWAIT)
+// or a serialization failure (40001). The transaction is aborted: the caller rolls back (to the
+// record's savepoint, or the whole Tx) and answers UNABLE_TO_LOCK_ROW, as Salesforce does for a
+// record it cannot lock; the connection stays good. Thrown by every statement of a Tx.
+// LIMITATIONS: no lock_timeout is set, so a row lock is waited for as long as its holder runs,
+// where Salesforce gives up after about 10 seconds.
+class LockConflict : public StorageError {
+ public:
+  enum class Kind { kDeadlock, kLockTimeout, kSerialization };
+  LockConflict(Kind kind, const std::string& what) : StorageError(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+  // The condition of a SQLSTATE, or nullopt when it is none of the three.
+  static std::optional<Kind> KindOf(const std::string& sqlstate);
+
+ private:
+  Kind kind_;
+};
+
 struct StoreOptions {
   int pool_size = 4;
   // Change-log retention: the newest change_log_keep changes of each org are kept (0: all);
@@ -149,6 +168,14 @@ class Store {
   // first (re-read and decide again).
   std::optional<ClockRow> SaveClock(const std::string& org, const ClockRow& next,
                                     std::int64_t expected_version);
+
+  // The push time-out sweep (pg_clock.cpp): the orgs whose clock runs in real time and that hold
+  // an Assigned AgentWork whose PushTimeout (seconds, > 0) has passed since its AssignedDateTime
+  // at their clock's time (the system's `system_ms` plus the org's offset). An org without a
+  // clock row runs as new orgs do: frozen when `new_orgs_frozen`. One statement over the partial
+  // index of outstanding pushes (sql_text.cpp), so its cost follows the pushes nobody answered
+  // yet, not the orgs or the AgentWork kept. Empty when the catalog has no AgentWork.
+  std::vector<std::string> OrgsWithDuePushes(std::int64_t system_ms, bool new_orgs_frozen);
 
   // Internal (PgTx): the next Id number from the in-process block of the Id sequence; `fetch`
   // takes a new block's first value from the database when the block is used up.

@@ -124,6 +124,13 @@ OrgClock::View OrgClock::Unfreeze(const std::string& org) {
       &refused);
 }
 
+bool OrgClock::RunDue(const std::string& org) {
+  View now = Read(org);
+  if (now.frozen) return false;
+  for (const auto& run : runners_) run(org, now.now);
+  return true;
+}
+
 void OrgClock::Forget(const std::string& org) {
   std::lock_guard<std::mutex> lock(mu_);
   cache_.erase(org);

@@ -11,8 +11,10 @@
 // (Forget). While the notifier is not listening, the cache is not trusted (SetTrusted(false)) and
 // every read goes to the database, so a process never runs on a stale clock for long.
 //
-// Moving the clock runs the due-time-out runners (AddDueRunner: push time-outs, later) before it
-// returns, so a test that advances 30 s finds every time-out that fell due already handled.
+// Moving the clock runs the due-time-out runners (AddDueRunner: push time-outs) before it
+// returns, so a test that advances 30 s finds every time-out that fell due already handled. A
+// clock that runs in real time has its runners run by the sweep (RunDue, from
+// server/presence/push_timeout_sweep.h) as its time-outs fall due; a frozen one only when moved.
 //
 // Thread-safety: thread-safe; AddDueRunner only during start-up.
 #pragma once
@@ -59,6 +61,13 @@ class OrgClock {
   View Unfreeze(const std::string& org);
 
   void AddDueRunner(DueRunner runner) { runners_.push_back(std::move(runner)); }
+  // Runs the due runners at the org's now if its clock runs in real time (the sweep); a frozen
+  // clock's time-outs wait for it to be moved. Whether they ran.
+  bool RunDue(const std::string& org);
+  // The real clock this one adds its offsets to, and whether new orgs start frozen: what the
+  // sweep's query needs to tell due work in the database.
+  Millis SystemNow() const { return system_(); }
+  bool NewOrgsFrozen() const { return initial_.frozen; }
   // The org's clock changed elsewhere: re-read it on its next use (notifier thread).
   void Forget(const std::string& org);
   // Whether the cache may be used: false while changes could go unannounced.

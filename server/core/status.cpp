@@ -96,6 +96,8 @@ const char* ExceptionCodeName(ExceptionCode code) {
       return "PASSWORD_LOCKOUT";
     case ExceptionCode::kInvalidNewPassword:
       return "INVALID_NEW_PASSWORD";
+    case ExceptionCode::kUnableToLockRow:
+      return "UNABLE_TO_LOCK_ROW";
   }
   return "UNKNOWN_EXCEPTION";
 }
@@ -174,6 +176,18 @@ Fault ExceededIdLimitFault(int limit) {
 
 Fault UnknownExceptionFault(const std::string& message) {
   return {ExceptionCode::kUnknownException, FaultKind::kUnexpectedErrorFault, message};
+}
+
+// The text of API errors for a record that could not be locked (SaveResult's message in real
+// orgs; newer releases append " or N records: <ids>", CATALOG-DECISIONS P1).
+constexpr const char* kUnableToLockRowText = "unable to obtain exclusive access to this record";
+
+Error UnableToLockRowError() { return {StatusCode::kUnableToLockRow, kUnableToLockRowText, {}}; }
+
+// LIMITATIONS: the fault element of a whole-call UNABLE_TO_LOCK_ROW is not captured publicly; the
+// generic UnexpectedErrorFault is used, as for UNKNOWN_EXCEPTION (CATALOG-DECISIONS P1).
+Fault UnableToLockRowFault() {
+  return {ExceptionCode::kUnableToLockRow, FaultKind::kUnexpectedErrorFault, kUnableToLockRowText};
 }
 
 }  // namespace omni

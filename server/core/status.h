@@ -35,7 +35,7 @@ enum class StatusCode {
   kDuplicateExternalId,
   kUnknownException,  // an unexpected failure of one record (a change listener threw)
   kDuplicateDeveloperName,
-  kUnableToLockRow,  // another transaction holds a record the write needs
+  kUnableToLockRow,  // another transaction holds a record the write needs (or won a deadlock)
 };
 
 // The ExceptionCode values (fault enumeration) the emulator produces.
@@ -59,6 +59,7 @@ enum class ExceptionCode {
   kNumberOutsideValidRange,
   kPasswordLockout,
   kInvalidNewPassword,
+  kUnableToLockRow,
 };
 
 // Which fault element carries the code (ApiFault subtypes of the fault namespace).
@@ -105,5 +106,9 @@ Fault MissingTypeFault();
 Fault NoSuchColumnFault(const std::string& field, const std::string& object);
 Fault ExceededIdLimitFault(int limit);
 Fault UnknownExceptionFault(const std::string& message);
+// Lock contention (a deadlock, a lock timeout, a serialization failure): UNABLE_TO_LOCK_ROW with
+// Salesforce's text, per record where the record failed, else for the call.
+Error UnableToLockRowError();
+Fault UnableToLockRowFault();
 
 }  // namespace omni

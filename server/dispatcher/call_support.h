@@ -12,6 +12,7 @@
 #include "server/core/unexpected.h"
 #include "server/dispatcher/dispatcher.h"
 #include "server/dispatcher/record_checks.h"
+#include "storage/store.h"
 
 namespace omni {
 
@@ -60,6 +61,33 @@ RecordResult InSavepoint(storage::Tx& tx, Fn fn) {
   }
 }
 
+// Guarded (core/unexpected.h) for a call that writes: a lost lock fight no record is to blame for
+// (the COMMIT, an org write) fails the call with UNABLE_TO_LOCK_ROW, as Salesforce answers lock
+// contention, and is not logged as unexpected; any other exception is UNKNOWN_EXCEPTION. The
+// transaction rolls back when its Tx is destroyed (CATALOG-DECISIONS P1).
+template <typename T, typename Fn>
+Outcome<T> GuardedWrite(const char* where, Fn&& fn) {
+  return Guarded<T>(where, [&]() -> Outcome<T> {
+    try {
+      return fn();
+    } catch (const storage::LockConflict&) {
+      return Outcome<T>::Fail(UnableToLockRowFault());
+    }
+  });
+}
+
+// One record of a write call: a deadlock, lock timeout or serialization failure while it is
+// written fails that record with UNABLE_TO_LOCK_ROW (its savepoint is rolled back by then, or,
+// alone in its call, the call does not commit), so the call's other records go on.
+template <typename Fn>
+RecordResult LockFailsRecord(Fn fn) {
+  try {
+    return fn();
+  } catch (const storage::LockConflict&) {
+    return Failed(UnableToLockRowError());
+  }
+}
+
 // What a data call runs with: the dispatcher's parts (Dispatcher::Env()).
 struct CallEnv {
   storage::Store& store;
@@ -72,13 +100,14 @@ struct CallEnv {
 // Runs a data call of n records in ONE transaction: fn(scope, i) handles record i. Each record
 // runs in a savepoint, so that a failed one leaves nothing behind, except when the call has one
 // record: then a failure simply does not commit (a round trip fewer each way). AllOrNoneHeader
-// rolls everything back on any failure. Any exception becomes the UNKNOWN_EXCEPTION fault (and
-// the transaction rolls back).
+// rolls everything back on any failure. A record that loses a lock fight fails alone with
+// UNABLE_TO_LOCK_ROW; any other exception becomes the UNKNOWN_EXCEPTION fault (and the
+// transaction rolls back).
 template <typename Fn>
 Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv& env,
                                                 const CallContext& ctx, size_t n,
                                                 const CallOptions& opts, Fn fn) {
-  return Guarded<std::vector<RecordResult>>(where, [&]() {
+  return GuardedWrite<std::vector<RecordResult>>(where, [&]() {
     Outcome<std::vector<RecordResult>> out;
     if (n == 0) return out;
     // The call's one timestamp, from its org's clock (read before the transaction begins), in
@@ -90,10 +119,11 @@ Outcome<std::vector<RecordResult>> RunWriteCall(const char* where, const CallEnv
                      now,         env.faults, 0,       single};
     for (size_t i = 0; i < n; ++i) {
       if (single) {
-        out.value.push_back(fn(scope, i));
+        out.value.push_back(LockFailsRecord([&] { return fn(scope, i); }));
         break;
       }
-      out.value.push_back(InSavepoint(*tx, [&] { return fn(scope, i); }));
+      out.value.push_back(
+          LockFailsRecord([&] { return InSavepoint(*tx, [&] { return fn(scope, i); }); }));
     }
     bool commit = !single || out.value[0].success;
     if (opts.all_or_none) ApplyAllOrNone(&out.value, &commit);

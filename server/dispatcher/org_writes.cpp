@@ -106,7 +106,7 @@ OrgWrites::OrgWrites(std::shared_ptr<const Catalog> catalog, storage::Store* sto
     : catalog_(std::move(catalog)), store_(store), bus_(bus), clock_(clock) {}
 
 Outcome<bool> OrgWrites::Run(const CallContext& ctx, const std::function<bool(OrgTx&)>& fn) const {
-  return Guarded<bool>("org write", [&]() {
+  return GuardedWrite<bool>("org write", [&]() {
     Outcome<bool> out;
     // The Run's one timestamp, from its org's clock (read before the transaction begins).
     const std::string now = clock_->NowText(ctx.org_id);

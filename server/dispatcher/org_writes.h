@@ -72,7 +72,8 @@ class OrgWrites {
             OrgClock* clock);
 
   // Runs fn in one transaction as ctx's user; commits when fn returns true, rolls back
-  // otherwise. Any exception becomes the UNKNOWN_EXCEPTION fault (logged, opaque).
+  // otherwise. A lost lock fight (deadlock, lock timeout, serialization failure) is the
+  // UNABLE_TO_LOCK_ROW fault; any other exception the UNKNOWN_EXCEPTION fault (logged, opaque).
   Outcome<bool> Run(const CallContext& ctx, const std::function<bool(OrgTx&)>& fn) const;
 
   const Catalog& catalog() const { return *catalog_; }

@@ -1,7 +1,7 @@
 // PushTopic's rules beyond its fields' properties: its Query must be a PushTopic query (one
 // object of the catalog, plain fields, Id selected, an optional WHERE the Streaming API can
 // evaluate; streaming::CompileTopicQuery) and its ApiVersion greater than 20.0, checked on
-// create and on every update that sets them, as a real org does (CATALOG-DECISIONS.md P).
+// create and on every update that sets them, as a real org does (CATALOG-DECISIONS.md Q).
 // Thread-safety: pure functions over an immutable catalog; thread-safe.
 #pragma once
 

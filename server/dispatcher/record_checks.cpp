@@ -169,8 +169,8 @@ storage::ChangeKind LogKind(ChangeEvent::Kind kind) {
 }
 
 // Queues the change-log row, applies call-throw fault injection, and publishes the change. A
-// listener's exception (of any type) fails the record with UNKNOWN_EXCEPTION; any other
-// exception escapes to the call's catch-all.
+// listener's lost lock fight fails the record with UNABLE_TO_LOCK_ROW, any other exception of a
+// listener with UNKNOWN_EXCEPTION; an exception of our own escapes to the call's catch-all.
 bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
              const std::string& id, const Record* before, const Record& after, Error* error) {
   storage::ChangeRow row{LogKind(kind), s.org_id,
@@ -187,6 +187,11 @@ bool Changed(const WriteScope& s, const ObjectDef& obj, ChangeEvent::Kind kind,
     s.bus.Publish(event, writer);
   } catch (const ChangeRefused& refused) {
     *error = refused.error;
+    return false;
+  } catch (const storage::LockConflict&) {
+    // A listener's write lost a lock fight (its own savepoint is undone): the record fails as a
+    // write of its own would (CATALOG-DECISIONS P1).
+    *error = UnableToLockRowError();
     return false;
   } catch (...) {
     *error = UnexpectedError("change listener on " + obj.name + " " + id, CurrentExceptionText());

@@ -67,7 +67,7 @@ std::optional<std::string> ScopedRecordWriter::Insert(const WriteScope& scope, c
     *error = Error{StatusCode::kInvalidFieldFault, fault->message, {}};
     return std::nullopt;
   }
-  RecordResult r = InSavepoint(scope.tx, [&] { return InsertOne(scope, *obj, rec); });
+  RecordResult r = Guard(scope.tx, [&] { return InsertOne(scope, *obj, rec); });
   if (!Unpack(r, error)) return std::nullopt;
   return r.id;
 }
@@ -84,7 +84,7 @@ bool ScopedRecordWriter::Change(const WriteScope& scope, const ObjectDef& obj,
   }
   // The same Id checks (MALFORMED_ID, the object's key prefix) as an update call's. (UpdateById
   // leaves the object's supported calls to the update call, update.cpp.)
-  return Unpack(InSavepoint(scope.tx, [&] { return UpdateById(scope, obj, id, changes); }), error);
+  return Unpack(Guard(scope.tx, [&] { return UpdateById(scope, obj, id, changes); }), error);
 }
 
 std::optional<std::string> ScopedRecordWriter::Create(const Record& in, Error* error) {
@@ -113,7 +113,7 @@ bool ScopedRecordWriter::DeleteAsOrg(const ObjectDef& obj, const std::string& id
   CheckDepth(scope_);
   WriteScope org = scope_;
   org.as_org = true;
-  RecordResult r = InSavepoint(org.tx, [&]() -> RecordResult {
+  RecordResult r = Guard(org.tx, [&]() -> RecordResult {
     Error err;
     auto current = LoadForWrite(org, obj, id, false, &err);
     if (!current) return Failed(err, id);
@@ -159,7 +159,7 @@ void RunBeforeCommit(const WriteScope& s) {
     changes.push_back(TxChange{KindOf(row.kind), obj, row.record_id, row.before, row.after});
   }
   if (changes.empty()) return;
-  ScopedRecordWriter writer(s);
+  ScopedRecordWriter writer(s, false);
   s.bus.BeforeCommit(changes, writer);
 }
 

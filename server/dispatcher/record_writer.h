@@ -7,6 +7,7 @@
 // the call's thread.
 #pragma once
 
+#include "server/dispatcher/call_support.h"
 #include "server/dispatcher/record_checks.h"
 
 namespace omni {
@@ -15,7 +16,10 @@ constexpr int kMaxListenerDepth = 8;
 
 class ScopedRecordWriter : public RecordWriter {
  public:
-  explicit ScopedRecordWriter(const WriteScope& outer) : scope_(outer) {
+  // savepoints=false: for BeforeCommit, whose listeners treat a refused write as a bug that fails
+  // the whole call (it rolls back), so a savepoint per write would only cost two round trips.
+  explicit ScopedRecordWriter(const WriteScope& outer, bool savepoints = true)
+      : scope_(outer), savepoints_(savepoints) {
     scope_.depth = outer.depth + 1;
     scope_.as_org = false;  // an org write's own events react with API rules again
   }
@@ -40,7 +44,14 @@ class ScopedRecordWriter : public RecordWriter {
   bool Change(const WriteScope& scope, const ObjectDef& obj, const std::string& id,
               const Record& changes, Error* error);
 
+  // Runs one write in a savepoint unless savepoints_ is off.
+  template <typename Fn>
+  RecordResult Guard(storage::Tx& tx, Fn fn) {
+    return savepoints_ ? InSavepoint(tx, fn) : fn();
+  }
+
   WriteScope scope_;
+  bool savepoints_;
 };
 
 }  // namespace omni

@@ -24,7 +24,7 @@ namespace {
 
 // PushTopic.NotifyForOperations, read-only from API 29.0, says what the API 28.0 field said:
 // All for creates and updates, Create or Update for one of them, Extended for neither
-// (CATALOG-DECISIONS.md P3).
+// (CATALOG-DECISIONS.md Q3).
 bool IsPushTopic(const ObjectDef& obj) {
   return obj.name == "PushTopic" && obj.FindField("NotifyForOperations") &&
          obj.FindField("NotifyForOperationCreate") && obj.FindField("NotifyForOperationUpdate");

@@ -80,12 +80,14 @@ class Engine {
                   const std::string& requested);
   std::string PushTimeoutOf(const std::string& queue_id);
   bool AutoAccepts(const std::string& user_id);
+  bool ReadAutoAccept(const std::string& user_id);
 
   const RoutingCatalog& rc_;
   RecordWriter& w_;
   std::map<std::string, AgentLoad> agents_;           // online agents loaded so far
   std::set<std::string> loaded_;                      // every user asked about (online or not)
   std::map<std::string, std::string> push_timeouts_;  // queue -> its configuration's PushTimeout
+  std::map<std::string, bool> auto_accept_;           // agent -> their configuration auto-accepts
 };
 
 void Engine::ReleaseUnavailable(const std::string& user_id, std::set<std::string>* requests) {
@@ -203,6 +205,12 @@ std::string Engine::PushTimeoutOf(const std::string& queue_id) {
 }
 
 bool Engine::AutoAccepts(const std::string& user_id) {
+  auto known = auto_accept_.find(user_id);
+  if (known != auto_accept_.end()) return known->second;
+  return auto_accept_[user_id] = ReadAutoAccept(user_id);
+}
+
+bool Engine::ReadAutoAccept(const std::string& user_id) {
   RowSelect by_user;
   by_user.where = {Is(*rc_.config_user, "UserId", user_id)};
   auto links = w_.Select(*rc_.config_user, by_user);

@@ -155,7 +155,7 @@ std::optional<Error> CompileTopicQuery(const Catalog& catalog, const std::string
   if (ast.where && HasNot(*ast.where)) return Unsupported("'NOT' is not supported");
 
   // LIMITATIONS: any queryable catalog object is accepted; a real org accepts custom objects and
-  // a list of standard ones (CATALOG-DECISIONS.md P6), and binds at the topic's ApiVersion.
+  // a list of standard ones (CATALOG-DECISIONS.md Q6), and binds at the topic's ApiVersion.
   soql::QueryPlan bound;
   if (auto fault = soql::Compile(catalog, query, now, &bound)) return FromFault(*fault);
   bool has_id = false;

@@ -4,7 +4,7 @@
 // for every change of the topic's object.
 //
 // The rules (Streaming API Developer Guide, "Event Notification Rules" and the PushTopic object
-// reference; CATALOG-DECISIONS.md P):
+// reference; CATALOG-DECISIONS.md Q):
 //   * an inactive topic (IsActive false) has no events;
 //   * NotifyForOperationCreate/Update/Delete/Undelete choose the kinds of change;
 //   * the query's WHERE must match the record: its after image, for a delete its before image;

@@ -78,6 +78,7 @@ class HttpServer::Impl {
       boost::system::error_code ec;
       acceptor_.close(ec);
       retry_.cancel();
+      for (const auto& t : periodic_) t->cancel();
       std::vector<std::shared_ptr<Connection>> open = core_.Open();
       for (const auto& c : open) c->OnShutdown();
       core_.lot->WakeAll(WakeReason::kShutdown);
@@ -96,9 +97,33 @@ class HttpServer::Impl {
     });
   }
 
+  void Every(std::chrono::milliseconds interval, std::function<void()> task) {
+    auto timer = std::make_shared<asio::steady_timer>(strand_);
+    periodic_.push_back(timer);
+    Schedule(timer, interval, std::make_shared<std::function<void()>>(std::move(task)));
+  }
+
   ServerCore core_;
 
  private:
+  // The timer waits on the acceptor's strand, so Stop's cancel cannot race the re-arm; the task
+  // itself runs off the strand (posted to the loop), so a slow run never delays Stop.
+  void Schedule(const std::shared_ptr<asio::steady_timer>& timer,
+                std::chrono::milliseconds interval,
+                const std::shared_ptr<std::function<void()>>& task) {
+    timer->expires_after(interval);
+    timer->async_wait([this, timer, interval, task](const boost::system::error_code& ec) {
+      if (ec || core_.stopping) return;
+      asio::post(core_.io, [this, timer, interval, task] {
+        if (core_.stopping) return;
+        (*task)();
+        asio::post(strand_, [this, timer, interval, task] {
+          if (!core_.stopping) Schedule(timer, interval, task);
+        });
+      });
+    });
+  }
+
   void Accept() {
     // Each connection's socket gets a strand of its own: its handlers never run concurrently.
     acceptor_.async_accept(
@@ -144,6 +169,7 @@ class HttpServer::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer retry_;
   asio::steady_timer grace_;
+  std::vector<std::shared_ptr<asio::steady_timer>> periodic_;  // Every()'s, cancelled by Stop
 };
 
 HttpServer::HttpServer(RequestHandler* handler, HttpLimits limits)
@@ -156,6 +182,9 @@ void HttpServer::Run() { impl_->Run(); }
 void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 void HttpServer::Publish(const std::string& channel, std::int64_t position) {
   impl_->core_.lot->Publish(channel, position);
+}
+void HttpServer::Every(std::chrono::milliseconds interval, std::function<void()> task) {
+  impl_->Every(interval, std::move(task));
 }
 void HttpServer::WakeAll() { impl_->core_.lot->WakeAll(WakeReason::kPublished); }
 

@@ -10,11 +10,12 @@
 //
 // Thread-safety: Bind() then Run() from one thread (Run runs the loop on it and on workers-1 more
 // threads, and returns after Stop).
-// Stop() and Publish() may be called from any thread.
+// Stop() and Publish() may be called from any thread; Every() before Run().
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,11 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace);
   // Wakes requests parked on channel for positions below `position` (see ParkingLot).
   void Publish(const std::string& channel, std::int64_t position);
+  // A periodic task on the loop (the push time-out sweep): `task` runs on one of the loop's
+  // threads `interval` after this call, then `interval` after each run ended, so it never
+  // overlaps itself and a slow run delays the next instead of piling runs up. It blocks that one
+  // thread while it runs (the others serve on). It ends with Stop; it must not throw.
+  void Every(std::chrono::milliseconds interval, std::function<void()> task);
   // Wakes every parked request as if its channel had moved on, so each re-reads its source
   // (after notifications may have been lost); any thread.
   void WakeAll();

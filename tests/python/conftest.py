@@ -264,7 +264,7 @@ def parse_datetime(text):
 
 
 # Fields whose valid values a rule beyond the catalog's properties restricts (a PushTopic's Query
-# must be a PushTopic query, its ApiVersion above 20.0; CATALOG-DECISIONS.md P): the values the
+# must be a PushTopic query, its ApiVersion above 20.0; CATALOG-DECISIONS.md Q): the values the
 # factory uses, by variant (0, 1, "full").
 RULED_VALUES = {
     # Each with a field other than Id in SELECT and in WHERE: valid whatever NotifyForFields.

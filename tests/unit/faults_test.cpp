@@ -61,6 +61,18 @@ TEST_CASE("an invalid session is an UnexpectedErrorFault in either namespace") {
   }
 }
 
+TEST_CASE("lock contention is the UNABLE_TO_LOCK_ROW fault with Salesforce's text") {
+  Parsed p;
+  Parse(FaultEnvelope(Flavor::kPartner, UnableToLockRowFault()), Flavor::kPartner, &p);
+  CHECK(std::string(p.fault.child_value("faultcode")) == "sf:UNABLE_TO_LOCK_ROW");
+  CHECK(std::string(p.fault.child_value("faultstring")) ==
+        "UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record");
+  CHECK(std::string(p.detail.name()) == "sf:UnexpectedErrorFault");
+  CHECK(std::string(p.detail.child_value("sf:exceptionCode")) == "UNABLE_TO_LOCK_ROW");
+  CHECK(std::string(p.detail.child_value("sf:exceptionMessage")) ==
+        "unable to obtain exclusive access to this record");
+}
+
 TEST_CASE("a login fault has an unprefixed faultcode") {
   for (Flavor flavor : {Flavor::kPartner, Flavor::kEnterprise}) {
     std::string xml = FaultEnvelope(flavor, InvalidLoginFault());

@@ -36,7 +36,7 @@ function picklistValue(field, variant, current) {
 
 // Fields whose valid values a rule beyond the catalog's properties restricts (a PushTopic's
 // Query must be a PushTopic query, with a field other than Id in SELECT and WHERE for every
-// NotifyForFields rule; its ApiVersion above 20.0: CATALOG-DECISIONS.md P), by variant.
+// NotifyForFields rule; its ApiVersion above 20.0: CATALOG-DECISIONS.md Q), by variant.
 const RULED_VALUES = {
   'PushTopic.Query': ["SELECT Id, Subject FROM Case WHERE Status != 'Closed'",
     'SELECT Id, Status FROM Case WHERE Subject != null'],
