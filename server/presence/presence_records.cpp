@@ -10,8 +10,6 @@ namespace omni::presence {
 
 namespace {
 
-const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
-
 // The org allows one configuration per user and per profile; should the emulator's data hold
 // several, the newest assignment (CreatedDate, then Id) is the one that counts.
 std::string NewestConfigId(const std::vector<Record>& links) {
@@ -26,6 +24,15 @@ std::string NewestConfigId(const std::vector<Record>& links) {
 }
 
 }  // namespace
+
+const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
+
+// LIMITATIONS: the console's callbacks only say success=false; the messages are our own.
+bool Refuse(PresenceAnswer* a, const std::string& message) {
+  a->success = false;
+  a->message = message;
+  return false;
+}
 
 std::string Text(const Record& rec, const std::string& field) {
   const Value* v = rec.Find(field);

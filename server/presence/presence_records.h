@@ -12,6 +12,11 @@
 
 namespace omni::presence {
 
+// The catalog's object of that name (presence only names objects the catalog has).
+const ObjectDef& Obj(OrgTx& tx, const char* name);
+// Refuses a console method as its callback would: success=false with the message; false.
+bool Refuse(PresenceAnswer* a, const std::string& message);
+
 // The agent's PresenceUserConfig: user level first, else the profile's; nullopt when neither.
 std::optional<Record> AgentConfig(OrgTx& tx, const std::string& user_id);
 // Capacity of a configuration (0 when unset).

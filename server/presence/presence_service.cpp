@@ -8,6 +8,7 @@
 
 namespace omni {
 
+using presence::Obj;
 using presence::Text;
 
 namespace {
@@ -42,8 +43,6 @@ std::string NewAgentSession() {
   }
   return out;
 }
-
-const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
 
 // Ends the agent's current status period (M1).
 bool EndPresence(OrgTx& tx, const Record& current, Error* error) {

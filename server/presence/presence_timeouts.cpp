@@ -9,11 +9,10 @@
 
 namespace omni {
 
+using presence::Obj;
 using presence::Text;
 
 namespace {
-
-const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
 
 // Whether the work is Assigned with a push time-out that has passed at now_ms.
 bool Due(const Record& work, std::int64_t now_ms) {

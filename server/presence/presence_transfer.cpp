@@ -24,18 +24,11 @@
 
 namespace omni {
 
+using presence::Obj;
+using presence::Refuse;
 using presence::Text;
 
 namespace {
-
-const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
-
-// LIMITATIONS: the console's callbacks only say success=false; the messages are our own.
-bool Refuse(PresenceAnswer* a, const std::string& message) {
-  a->success = false;
-  a->message = message;
-  return false;
-}
 
 // The routing listener's writer over an OrgTx, so that the rules of pending_routing.h
 // (RoutingFor, EnterRouting) serve this org write unchanged instead of being copied. Read locks

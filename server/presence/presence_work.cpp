@@ -11,18 +11,11 @@
 
 namespace omni {
 
+using presence::Obj;
+using presence::Refuse;
 using presence::Text;
 
 namespace {
-
-const ObjectDef& Obj(OrgTx& tx, const char* name) { return *tx.catalog().FindObject(name); }
-
-// LIMITATIONS: the console's callbacks only say success=false; the messages are our own.
-bool Refuse(PresenceAnswer* a, const std::string& message) {
-  a->success = false;
-  a->message = message;
-  return false;
-}
 
 // Whole seconds from `from` to `to` (API time texts); "" when either is not a time.
 std::string Seconds(const std::string& from, const std::string& to) {
