@@ -18,9 +18,9 @@ inline std::string JsonString(const std::string& s) {
 }
 
 // Reads a flat JSON object of string and null values (a change-log image, as PostgreSQL's jsonb
-// prints it) into (name, value) pairs in text order; every JSON escape is decoded, \uXXXX (and
-// surrogate pairs) to UTF-8. A number, true or false is kept as its text. nullopt when the text
-// is not such an object.
+// prints it) into (name, value) pairs in text order; every JSON escape is decoded, the
+// four-hex-digit \u escapes (and their surrogate pairs) to UTF-8. A number, true or false is kept
+// as its text. nullopt when the text is not such an object.
 std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>> ParseFlatJsonObject(
     const std::string& json);
 

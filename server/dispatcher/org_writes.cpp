@@ -1,6 +1,7 @@
 #include "server/dispatcher/org_writes.h"
 
 #include "server/dispatcher/call_support.h"
+#include "server/dispatcher/record_writer.h"
 #include "server/dispatcher/usage_rules.h"
 
 namespace omni {
@@ -18,6 +19,14 @@ std::vector<const FieldDef*> AllFields(const ObjectDef& obj) {
 }
 
 }  // namespace
+
+OrgTx::OrgTx(const WriteScope& scope) : scope_(scope) {}
+OrgTx::~OrgTx() = default;
+
+RecordWriter& OrgTx::Writer() {
+  if (!writer_) writer_ = std::make_unique<ScopedRecordWriter>(scope_);
+  return *writer_;
+}
 
 std::optional<Record> OrgTx::Read(const ObjectDef& obj, const std::string& id) {
   auto rows = scope_.tx.records().SelectByIds(scope_.org_id, obj, {id}, AllFields(obj), false);

@@ -32,7 +32,8 @@ struct WriteScope;
 // The handle an OrgWrites::Run function reads and writes through.
 class OrgTx {
  public:
-  explicit OrgTx(const WriteScope& scope) : scope_(scope) {}
+  explicit OrgTx(const WriteScope& scope);
+  ~OrgTx();
   // Every field of a visible (not deleted) record, or nullopt.
   std::optional<Record> Read(const ObjectDef& obj, const std::string& id);
   // As Read, and the row stays locked until the transaction ends (SELECT ... FOR UPDATE), so
@@ -55,6 +56,9 @@ class OrgTx {
   // Moves the record to the recycle bin, as a delete call does (AgentWork's deletion rule
   // applies), in a savepoint.
   bool Delete(const ObjectDef& obj, const std::string& id, Error* error);
+  // A change listener's RecordWriter in this transaction (server/events/change_bus.h), so that
+  // code the org shares with its listeners (routing's pending_routing.h) runs here unchanged.
+  RecordWriter& Writer();
   // Takes the org's routing lock until the transaction ends (RecordWriter::LockRouting).
   void LockRouting();
   // The transaction's timestamp (every write of the Run is stamped with it).
@@ -63,6 +67,7 @@ class OrgTx {
 
  private:
   const WriteScope& scope_;
+  std::unique_ptr<RecordWriter> writer_;  // made by the first Writer()
 };
 
 class OrgWrites {

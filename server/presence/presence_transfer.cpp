@@ -30,54 +30,6 @@ using presence::Text;
 
 namespace {
 
-// The routing listener's writer over an OrgTx, so that the rules of pending_routing.h
-// (RoutingFor, EnterRouting) serve this org write unchanged instead of being copied. Read locks
-// and Peek does not, as in a listener's writer; every write is an org write.
-class TxWriter : public RecordWriter {
- public:
-  explicit TxWriter(OrgTx& tx) : tx_(tx) {}
-  std::optional<Record> Read(const ObjectDef& obj, const std::string& id) override {
-    return tx_.Lock(obj, id);
-  }
-  std::optional<Record> Peek(const ObjectDef& obj, const std::string& id) override {
-    return tx_.Read(obj, id);
-  }
-  std::optional<Record> TryRead(const ObjectDef& obj, const std::string& id) override {
-    return tx_.TryLock(obj, id);
-  }
-  std::vector<Record> Select(const ObjectDef& obj, const RowSelect& sel) override {
-    return tx_.Select(obj, sel);
-  }
-  void LockRouting() override { tx_.LockRouting(); }
-  const std::string& Now() const override { return tx_.now(); }
-  std::vector<std::string> FindIds(const ObjectDef& obj, const FieldDef& field,
-                                   const std::string& value) override {
-    std::vector<std::string> out;
-    for (const auto& r : tx_.FindBy(obj, field.name, value)) out.push_back(Text(r, "Id"));
-    return out;
-  }
-  std::optional<std::string> Create(const Record& rec, Error* error) override {
-    return tx_.Create(rec, error);
-  }
-  bool Update(const ObjectDef& obj, const std::string& id, const Record& changes,
-              Error* error) override {
-    return tx_.Update(obj, id, changes, error);
-  }
-  std::optional<std::string> CreateAsOrg(const Record& rec, Error* error) override {
-    return tx_.Create(rec, error);
-  }
-  bool UpdateAsOrg(const ObjectDef& obj, const std::string& id, const Record& changes,
-                   Error* error) override {
-    return tx_.Update(obj, id, changes, error);
-  }
-  bool DeleteAsOrg(const ObjectDef& obj, const std::string& id, Error* error) override {
-    return tx_.Delete(obj, id, error);
-  }
-
- private:
-  OrgTx& tx_;
-};
-
 bool Write(OrgTx& tx, const ObjectDef& obj, const std::string& id, const Record& changes,
            PresenceAnswer* a) {
   Error error;
@@ -128,7 +80,7 @@ bool ToQueue(OrgTx& tx, const Record& work, const ObjectDef& item_obj, const Rec
   if (!rc->IsWorkItem(item_obj)) {
     return Refuse(a, "A " + item_obj.name + " can't wait in a queue for Omni-Channel routing");
   }
-  TxWriter writer(tx);
+  RecordWriter& writer = tx.Writer();
   Record moved = item;
   moved.Set("OwnerId", queue_id);
   auto routing = routing::RoutingFor(*rc, writer, item_obj, moved);

@@ -1,13 +1,13 @@
 #include "server/routing/agent_state.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
+#include <utility>
 
 namespace omni::routing {
 
 namespace {
-
-std::string Str(const Record& rec, const char* field) { return Text(rec, field).value_or(""); }
 
 std::optional<double> Num(const Record& rec, const char* field) {
   auto t = Text(rec, field);
@@ -111,6 +111,36 @@ std::vector<std::string> QueuesOf(const RoutingCatalog& rc, RecordWriter& w,
   sel.fields = Only(*rc.member, {"GroupId"});
   sel.where.push_back(Is(*rc.member, "UserOrGroupId", user_id));
   return Column(w.Select(*rc.member, sel), "GroupId");
+}
+
+std::optional<Record> AgentConfig(const RoutingCatalog& rc, RecordWriter& w,
+                                  const std::string& user_id) {
+  RowSelect by_user;
+  by_user.where = {Is(*rc.config_user, "UserId", user_id)};
+  auto links = w.Select(*rc.config_user, by_user);
+  if (links.empty()) {
+    auto user = w.Peek(*rc.user, user_id);
+    auto profile = user ? Text(*user, "ProfileId") : std::nullopt;
+    if (!profile) return std::nullopt;
+    RowSelect by_profile;
+    by_profile.where = {Is(*rc.config_profile, "ProfileId", *profile)};
+    links = w.Select(*rc.config_profile, by_profile);
+  }
+  if (links.empty()) return std::nullopt;
+  auto newest = std::max_element(links.begin(), links.end(), [](const Record& a, const Record& b) {
+    return std::make_pair(Str(a, "CreatedDate"), Str(a, "Id")) <
+           std::make_pair(Str(b, "CreatedDate"), Str(b, "Id"));
+  });
+  return w.Peek(*rc.user_config, Str(*newest, "PresenceUserConfigId"));
+}
+
+std::string QueuePushTimeout(const RoutingCatalog& rc, RecordWriter& w,
+                             const std::string& queue_id) {
+  if (queue_id.empty()) return "0";
+  auto queue = w.Peek(*rc.group, queue_id);
+  auto config_id = queue ? Text(*queue, "QueueRoutingConfigId") : std::nullopt;
+  auto config = config_id ? w.Peek(*rc.config, *config_id) : std::nullopt;
+  return config ? Text(*config, "PushTimeout").value_or("0") : "0";
 }
 
 bool IsEngineModel(const std::string& model) {

@@ -30,6 +30,15 @@ std::vector<std::string> QueueMembers(const RoutingCatalog& rc, RecordWriter& w,
 std::vector<std::string> QueuesOf(const RoutingCatalog& rc, RecordWriter& w,
                                   const std::string& user_id);
 
+// The agent's PresenceUserConfig, every field: the newest user-level assignment
+// (PresenceUserConfigUser), else the newest of their profile's (as presence_records.h
+// AgentConfig: user level overrides profile level); nullopt without one.
+std::optional<Record> AgentConfig(const RoutingCatalog& rc, RecordWriter& w,
+                                  const std::string& user_id);
+// The PushTimeout of the queue's QueueRoutingConfig ("0" when unset or no configuration).
+std::string QueuePushTimeout(const RoutingCatalog& rc, RecordWriter& w,
+                             const std::string& queue_id);
+
 // The queue-based routing models the engine routes (ExternalRouting is the external router's).
 bool IsEngineModel(const std::string& model);
 // A PendingServiceRouting as a WorkRequest.

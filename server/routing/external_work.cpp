@@ -4,48 +4,26 @@
 #include <stdexcept>
 
 #include "server/routing/agent_choice.h"
+#include "server/routing/agent_state.h"
 
 namespace omni::routing {
 
 namespace {
 
-std::string Str(const Record& rec, const char* field) { return Text(rec, field).value_or(""); }
-
 double Num(const std::string& text) {
   return text.empty() ? 0 : std::strtod(text.c_str(), nullptr);
 }
 
-const ObjectDef& Obj(const Catalog& c, const char* name) { return *c.FindObject(name); }
-
-std::vector<Record> FindBy(const Catalog& c, RecordWriter& w, const char* object, const char* field,
-                           const std::string& value) {
-  const ObjectDef& obj = Obj(c, object);
-  RowSelect sel;
-  sel.where.push_back(FieldTest{obj.FindField(field), FieldTest::Op::kEq, {value}});
-  return w.Select(obj, sel);
-}
-
-// The PresenceUserConfig's Capacity of the agent: user level, else the profile's (as
-// presence_records.h AgentConfig); 0 without one.
-double ConfigCapacity(const Catalog& c, RecordWriter& w, const Record& user) {
-  auto links = FindBy(c, w, "PresenceUserConfigUser", "UserId", Str(user, "Id"));
-  if (links.empty() && !Str(user, "ProfileId").empty()) {
-    links = FindBy(c, w, "PresenceUserConfigProfile", "ProfileId", Str(user, "ProfileId"));
-  }
-  if (links.empty()) return 0;
-  auto config = w.Peek(Obj(c, "PresenceUserConfig"), Str(links.back(), "PresenceUserConfigId"));
-  return config ? Num(Str(*config, "Capacity")) : 0;
-}
-
 // The agent's capacity: their current UserServicePresence's ConfiguredCapacity, else their
-// configuration's.
-double AgentCapacity(const Catalog& c, RecordWriter& w, const Record& user) {
-  for (const auto& p : FindBy(c, w, "UserServicePresence", "UserId", Str(user, "Id"))) {
-    if (Str(p, "IsCurrentState") == "true" && !Str(p, "ConfiguredCapacity").empty()) {
-      return Num(Str(p, "ConfiguredCapacity"));
-    }
+// configuration's (an external router may push to an agent who is not logged in).
+double AgentCapacity(const RoutingCatalog& rc, RecordWriter& w, const std::string& user_id) {
+  RowSelect current;
+  current.where = {Is(*rc.presence, "UserId", user_id), Is(*rc.presence, "IsCurrentState", "true")};
+  for (const auto& p : w.Select(*rc.presence, current)) {
+    if (!Str(p, "ConfiguredCapacity").empty()) return Num(Str(p, "ConfiguredCapacity"));
   }
-  return ConfigCapacity(c, w, user);
+  auto config = AgentConfig(rc, w, user_id);
+  return config ? Num(Str(*config, "Capacity")) : 0;
 }
 
 double Weight(const Record& work, double capacity) {
@@ -62,10 +40,10 @@ double Weight(const Record& work, double capacity) {
 
 }  // namespace
 
-void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work) {
+void OnExternalWorkCreated(const RoutingCatalog& rc, RecordWriter& w, const Record& work) {
   const std::string psr_id = Str(work, "PendingServiceRoutingId");
   if (psr_id.empty()) return;
-  const ObjectDef& psr_obj = Obj(c, "PendingServiceRouting");
+  const ObjectDef& psr_obj = *rc.psr;
   // The org's own pushes (the routing engine's) are for requests of the other models.
   auto seen = w.Peek(psr_obj, psr_id);
   // Gone since the create checked its references (an accept deleted it while the create waited
@@ -86,7 +64,7 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
                               {"PendingServiceRoutingId"}});
   }
   if (Str(*psr, "RoutingModel") != "ExternalRouting") return;
-  auto user = w.Peek(Obj(c, "User"), Str(work, "UserId"));
+  auto user = w.Peek(*rc.user, Str(work, "UserId"));
   // LIMITATIONS: the real org's texts for these refusals are not public (N1).
   if (Str(*psr, "WorkItemId") != Str(work, "WorkItemId")) {
     Refuse("The work item isn't the one of the PendingServiceRouting " + psr_id, {"WorkItemId"});
@@ -99,7 +77,7 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
                " is already pushed to an agent; route it again once it is declined or times out",
            {"PendingServiceRoutingId"});
   }
-  const double capacity = AgentCapacity(c, w, *user);
+  const double capacity = AgentCapacity(rc, w, Str(work, "UserId"));
 
   Record routed;
   // The work takes the request's capacity when the router names none.
@@ -111,10 +89,11 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
   for (const auto& [name, v] : routed.fields) weighed.Set(name, v);
   if (Str(work, "ShouldSkipCapacityCheck") != "true") {
     double used = 0;
-    for (const auto& other : FindBy(c, w, "AgentWork", "UserId", Str(work, "UserId"))) {
-      const std::string status = Str(other, "Status");
-      if (Str(other, "Id") == Str(work, "Id")) continue;
-      if (status == "Assigned" || status == "Opened") used += Weight(other, capacity);
+    RowSelect open;
+    open.where = {Is(*rc.work, "UserId", Str(work, "UserId")),
+                  In(*rc.work, "Status", {"Assigned", "Opened"})};
+    for (const auto& other : w.Select(*rc.work, open)) {
+      if (Str(other, "Id") != Str(work, "Id")) used += Weight(other, capacity);
     }
     const double needed = Weight(weighed, capacity);
     if (used + needed > capacity + 1e-9) {
@@ -125,20 +104,13 @@ void OnExternalWorkCreated(const Catalog& c, RecordWriter& w, const Record& work
     }
   }
   const std::string now = Str(work, "CreatedDate");
-  routed.Set("RequestDateTime",
-             Text(*psr, "CustomRequestedDateTime").value_or(Str(*psr, "CreatedDate")));
+  routed.Set("RequestDateTime", RequestOf(*psr).requested);
   routed.Set("AssignedDateTime", now);
-  if (auto queue = Text(*psr, "QueueId")) {
-    routed.Set("OriginalQueueId", *queue);
-    auto group = w.Peek(Obj(c, "Group"), *queue);
-    auto config_id = group ? Text(*group, "QueueRoutingConfigId") : std::nullopt;
-    auto config = config_id ? w.Peek(Obj(c, "QueueRoutingConfig"), *config_id) : std::nullopt;
-    routed.Set("PushTimeout", config ? Text(*config, "PushTimeout").value_or("0") : "0");
-  } else {
-    routed.Set("PushTimeout", "0");
-  }
+  const std::string queue = Str(*psr, "QueueId");
+  if (!queue.empty()) routed.Set("OriginalQueueId", queue);
+  routed.Set("PushTimeout", QueuePushTimeout(rc, w, queue));
   Error error;
-  if (!w.UpdateAsOrg(Obj(c, "AgentWork"), Str(work, "Id"), routed, &error)) {
+  if (!w.UpdateAsOrg(*rc.work, Str(work, "Id"), routed, &error)) {
     throw std::runtime_error("routing the external AgentWork: " + error.message);
   }
   Record pushed;

@@ -22,6 +22,6 @@ namespace omni::routing {
 
 // Called for every AgentWork created; does nothing unless its PendingServiceRoutingId names an
 // ExternalRouting request.
-void OnExternalWorkCreated(const Catalog& catalog, RecordWriter& writer, const Record& work);
+void OnExternalWorkCreated(const RoutingCatalog& rc, RecordWriter& writer, const Record& work);
 
 }  // namespace omni::routing

@@ -12,6 +12,8 @@ std::optional<std::string> Text(const Record& rec, const char* field) {
   return **v;
 }
 
+std::string Str(const Record& rec, const char* field) { return Text(rec, field).value_or(""); }
+
 std::unique_ptr<const RoutingCatalog> RoutingCatalog::Resolve(const Catalog& catalog,
                                                               std::string* error) {
   auto out = std::make_unique<RoutingCatalog>();

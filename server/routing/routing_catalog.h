@@ -49,5 +49,7 @@ struct RoutingCatalog {
 
 // The text of a field of a record, or nullopt when absent or null.
 std::optional<std::string> Text(const Record& rec, const char* field);
+// The same, "" when absent or null.
+std::string Str(const Record& rec, const char* field);
 
 }  // namespace omni::routing

@@ -12,8 +12,6 @@ namespace omni::routing {
 
 namespace {
 
-std::string Str(const Record& rec, const char* field) { return Text(rec, field).value_or(""); }
-
 bool IsOpen(const std::string& status) { return status == "Assigned" || status == "Opened"; }
 
 [[noreturn]] void Bug(const char* what, const Error& e) {
@@ -123,11 +121,11 @@ void Engine::ReleaseUnavailable(const std::string& user_id, std::set<std::string
 }
 
 void Engine::Load(const std::vector<std::string>& user_ids) {
-  std::vector<std::string> todo;
+  std::vector<std::string> unread;  // asked about for the first time in this transaction
   for (const auto& id : user_ids) {
-    if (loaded_.insert(id).second) todo.push_back(id);
+    if (loaded_.insert(id).second) unread.push_back(id);
   }
-  for (auto& [id, load] : LoadAgents(rc_, w_, todo)) agents_[id] = std::move(load);
+  for (auto& [id, load] : LoadAgents(rc_, w_, unread)) agents_[id] = std::move(load);
 }
 
 void Engine::RouteRequests(const std::set<std::string>& ids) {
@@ -193,15 +191,7 @@ void Engine::Refill(QueueCursor* c, const std::vector<std::string>& channels) {
 std::string Engine::PushTimeoutOf(const std::string& queue_id) {
   auto it = push_timeouts_.find(queue_id);
   if (it != push_timeouts_.end()) return it->second;
-  std::string timeout = "0";
-  if (auto queue = w_.Peek(*rc_.group, queue_id)) {
-    if (auto config_id = Text(*queue, "QueueRoutingConfigId")) {
-      if (auto config = w_.Peek(*rc_.config, *config_id)) {
-        timeout = Text(*config, "PushTimeout").value_or("0");
-      }
-    }
-  }
-  return push_timeouts_[queue_id] = timeout;
+  return push_timeouts_[queue_id] = QueuePushTimeout(rc_, w_, queue_id);
 }
 
 bool Engine::AutoAccepts(const std::string& user_id) {
@@ -211,24 +201,7 @@ bool Engine::AutoAccepts(const std::string& user_id) {
 }
 
 bool Engine::ReadAutoAccept(const std::string& user_id) {
-  RowSelect by_user;
-  by_user.where = {Is(*rc_.config_user, "UserId", user_id)};
-  auto links = w_.Select(*rc_.config_user, by_user);
-  if (links.empty()) {
-    auto user = w_.Peek(*rc_.user, user_id);
-    auto profile = user ? Text(*user, "ProfileId") : std::nullopt;
-    if (!profile) return false;
-    RowSelect by_profile;
-    by_profile.where = {Is(*rc_.config_profile, "ProfileId", *profile)};
-    links = w_.Select(*rc_.config_profile, by_profile);
-  }
-  if (links.empty()) return false;
-  // The newest assignment counts, as for presence (presence_records.cpp).
-  auto newest = std::max_element(links.begin(), links.end(), [](const Record& a, const Record& b) {
-    return std::make_pair(Str(a, "CreatedDate"), Str(a, "Id")) <
-           std::make_pair(Str(b, "CreatedDate"), Str(b, "Id"));
-  });
-  auto config = w_.Peek(*rc_.user_config, Str(*newest, "PresenceUserConfigId"));
+  auto config = AgentConfig(rc_, w_, user_id);
   return config && Str(*config, "OptionsIsAutoAcceptEnabled") == "true";
 }
 
@@ -245,8 +218,7 @@ bool Engine::Push(const WorkRequest& request, AgentLoad* agent) {
   work.Set("PendingServiceRoutingId", request.id);
   if (auto v = Text(*psr, "CapacityWeight")) work.Set("CapacityWeight", *v);
   if (auto v = Text(*psr, "CapacityPercentage")) work.Set("CapacityPercentage", *v);
-  const std::string requested =
-      Text(*psr, "CustomRequestedDateTime").value_or(Str(*psr, "CreatedDate"));
+  const std::string requested = RequestOf(*psr).requested;
   work.Set("RequestDateTime", requested);
   work.Set("AssignedDateTime", now);
   work.Set("OriginalQueueId", request.queue_id);

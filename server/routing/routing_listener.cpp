@@ -31,7 +31,7 @@ void RoutingListener::OnChange(const ChangeEvent& event, RecordWriter& writer) {
   if (rc_->IsWorkItem(*event.object)) OnWorkItem(event, writer);
   // An external router's AgentWork (external_work.h); the org's own AgentWork writes are updates.
   if (event.kind == ChangeEvent::Kind::kCreated && event.object->name == "AgentWork") {
-    OnExternalWorkCreated(*catalog_, writer, *event.after);
+    OnExternalWorkCreated(*rc_, writer, *event.after);
   }
 }
 

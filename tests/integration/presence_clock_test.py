@@ -61,6 +61,17 @@ def presences(server, session, user_id):
     return out
 
 
+def online_with_cases(s, session):
+    """An Online ServicePresenceStatus carrying a new Case ServiceChannel: (online, channel)."""
+    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
+                    DeveloperName="Online")
+    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
+                     RelatedEntity="Case")
+    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
+           ServicePresenceStatusId=online)
+    return online, channel
+
+
 def presence_client(server, session):
     client = zeep.Client(server.base + "/services/wsdl/presence")
     svc = client.service
@@ -145,13 +156,8 @@ def test_external_work_times_out_when_the_clock_passes_its_push_timeout(servers)
     s = servers("--clock-start", START)
     session, login = s.session()
     user_id = find(login, "userId").text
-    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
-                    DeveloperName="Online")
+    online, channel = online_with_cases(s, session)
     away = create(s, session, "ServicePresenceStatus", MasterLabel="Away", DeveloperName="Away")
-    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
-                     RelatedEntity="Case")
-    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
-           ServicePresenceStatusId=online)
     config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
                     DeveloperName="Agents", Capacity="3", PresenceStatusOnPushTimeoutId=away)
     create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
@@ -217,12 +223,7 @@ def test_two_processes_never_time_one_push_out_twice(servers):
     s = servers("--clock-start", START)
     session, login = s.session()
     user_id = find(login, "userId").text
-    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
-                    DeveloperName="Online")
-    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
-                     RelatedEntity="Case")
-    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
-           ServicePresenceStatusId=online)
+    online, channel = online_with_cases(s, session)
     config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
                     DeveloperName="Agents", Capacity="1")
     create(s, session, "PresenceUserConfigUser", UserId=user_id, PresenceUserConfigId=config)
@@ -291,12 +292,7 @@ def test_queue_work_that_times_out_is_routed_to_another_agent_in_the_clock_move(
     s = servers("--clock-start", START)
     session, login = s.session()
     profile_id = find(login, "profileId").text
-    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
-                    DeveloperName="Online")
-    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
-                     RelatedEntity="Case")
-    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
-           ServicePresenceStatusId=online)
+    online, channel = online_with_cases(s, session)
     routing = create(s, session, "QueueRoutingConfig", MasterLabel="LA", DeveloperName="LA",
                      RoutingModel="LeastActive", RoutingPriority="1", CapacityWeight="1",
                      PushTimeout="20")

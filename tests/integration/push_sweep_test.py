@@ -19,7 +19,7 @@ import time
 import pytest
 import requests
 
-from presence_clock_test import advance, create, presence_client, query
+from presence_clock_test import advance, create, online_with_cases, presence_client, query
 from sessions_test import server_factory, find
 
 PORT = int(os.environ.get("OMNI_PUSH_SWEEP_PORT", "18132"))
@@ -39,12 +39,7 @@ def external_routing(s, session, user_id, push_timeout, capacity="3", on_timeout
     """The guide's external routing set-up (as presence_clock_test's): a Case channel, an Online
     status carrying it, the agent's configuration, a queue routed externally with this
     PushTimeout; the agent logged in. Returns (queue, channel, agent, online)."""
-    online = create(s, session, "ServicePresenceStatus", MasterLabel="Online",
-                    DeveloperName="Online")
-    channel = create(s, session, "ServiceChannel", MasterLabel="Cases", DeveloperName="Cases",
-                     RelatedEntity="Case")
-    create(s, session, "ServiceChannelStatus", ServiceChannelId=channel,
-           ServicePresenceStatusId=online)
+    online, channel = online_with_cases(s, session)
     extra = {"PresenceStatusOnPushTimeoutId": on_timeout} if on_timeout else {}
     config = create(s, session, "PresenceUserConfig", MasterLabel="Agents",
                     DeveloperName="Agents", Capacity=capacity, **extra)

@@ -51,20 +51,26 @@ def setup(api, factory):
                 queue=queue(api, config))
 
 
-def make_agent(api, sf_partner_client, setup, capacity="4", **options):
-    """A User with a user-level presence configuration, logged in to Omni-Channel as Online."""
+def configured_agent(api, sf_partner_client, capacity="4", **options):
+    """A User with a password and a user-level presence configuration, not logged in to
+    Omni-Channel: dict(user_id, config, presence (their presence client), api)."""
     user_id, name = new_user(api)
     cfg = dict({"type": "PresenceUserConfig", "MasterLabel": unique_text(20, "Cfg"),
-                "DeveloperName": unique_text(20, "Cfg"), "Capacity": capacity}, **options)
+                "DeveloperName": unique_text(20, "Cfg"), "Capacity": str(capacity)}, **options)
     config = api.create_ok(cfg)
     api.create_ok({"type": "PresenceUserConfigUser", "UserId": user_id,
                    "PresenceUserConfigId": config})
     api.service.setPassword(user_id, "Agent1pass", _soapheaders=api.headers())
     login = partner_login(sf_partner_client, name, "Agent1pass")
-    agent = Presence(login.sessionId)
-    assert agent.login(setup["online"]).success
-    return dict(user_id=user_id, config=config, presence=agent,
+    return dict(user_id=user_id, config=config, presence=Presence(login.sessionId),
                 api=PartnerApi(sf_partner_client, login))
+
+
+def make_agent(api, sf_partner_client, setup, capacity="4", **options):
+    """configured_agent, logged in to Omni-Channel as Online."""
+    agent = configured_agent(api, sf_partner_client, capacity, **options)
+    assert agent["presence"].login(setup["online"]).success
+    return agent
 
 
 def new_case(api, setup):

@@ -8,9 +8,9 @@ PendingServiceRouting (IsPushed, IsPushAttempted, LastDeclinedAgentSession), and
 events."""
 import pytest
 
-from conftest import PartnerApi, assert_ok, partner_login, unique_text
-from test_presence import Presence
-from test_routing_intake import channel_for, new_user, query, queue, routing_config, same_id
+from conftest import assert_ok, unique_text
+from test_external_routing import configured_agent
+from test_routing_intake import channel_for, query, queue, routing_config, same_id
 
 WORK = ("Id, Status, UserId, WorkItemId, ServiceChannelId, PendingServiceRoutingId, "
         "RequestDateTime, AssignedDateTime, AcceptDateTime, OriginalQueueId, PushTimeout, "
@@ -32,18 +32,11 @@ def org(api, factory):
 
 class Agent:
     def __init__(self, api, sf_partner_client, org, capacity, queues, **options):
-        self.user_id, name = new_user(api)
-        cfg = dict({"type": "PresenceUserConfig", "MasterLabel": unique_text(20, "Cfg"),
-                    "DeveloperName": unique_text(20, "Cfg"), "Capacity": str(capacity)},
-                   **options)
-        self.config = api.create_ok(cfg)
-        api.create_ok({"type": "PresenceUserConfigUser", "UserId": self.user_id,
-                       "PresenceUserConfigId": self.config})
+        agent = configured_agent(api, sf_partner_client, capacity, **options)
+        self.user_id, self.config, self.presence = (agent["user_id"], agent["config"],
+                                                    agent["presence"])
         for q in queues:
             api.create_ok({"type": "GroupMember", "GroupId": q, "UserOrGroupId": self.user_id})
-        api.service.setPassword(self.user_id, "Agent1pass", _soapheaders=api.headers())
-        login = partner_login(sf_partner_client, name, "Agent1pass")
-        self.presence = Presence(login.sessionId)
         self.org = org
 
     def login(self, status=None):
@@ -226,7 +219,7 @@ def test_logging_out_makes_assigned_work_unavailable_and_routes_it_again(
 def test_opened_work_stays_when_the_agent_changes_status(api, sf_partner_client, org):
     q = queue(api, routing_config(api, "LeastActive", priority=1, weight="1"))
     agent = Agent(api, sf_partner_client, org, 2, [q]).login()
-    case_id = case_in(api, q)
+    case_in(api, q)
     work = agent.works(api, "Assigned")[0]
     assert agent.presence.acceptAgentWork(work["Id"]).success
     assert agent.presence.setServicePresenceStatus(org["busy"]).success

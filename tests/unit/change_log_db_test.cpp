@@ -22,12 +22,7 @@ namespace {
 
 struct Fixture {
   explicit Fixture(storage::StoreOptions options = {}) {
-    std::string error;
-    options.pool_size = 4;
-    store =
-        storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), options, &error);
-    INFO(error);
-    REQUIRE(store);
+    store = testing::OpenTestStore(4, options);
     auto org = testing::FreshOrg();
     ctx = CallContext{org.first, org.second};
   }

@@ -79,10 +79,7 @@ struct Db {
 
 std::unique_ptr<Db> OpenDb() {
   auto db = std::make_unique<Db>();
-  std::string error;
-  db->store = storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), 2, &error);
-  INFO(error);
-  REQUIRE(db->store);
+  db->store = testing::OpenTestStore(2);
   auto org = testing::FreshOrg();
   db->ctx.org_id = org.first;
   db->ctx.user_id = org.second;

@@ -19,13 +19,7 @@ namespace {
 
 struct Db {
   Db() {
-    std::string error;
-    storage::StoreOptions options;
-    options.pool_size = 4;
-    store =
-        storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), options, &error);
-    INFO(error);
-    REQUIRE(store);
+    store = testing::OpenTestStore();
     auto org = testing::FreshOrg();
     ctx = CallContext{org.first, org.second};
     clock = testing::TestClock(store.get());

@@ -12,13 +12,7 @@
 namespace omni {
 namespace {
 
-std::unique_ptr<storage::Store> OpenStore() {
-  std::string error;
-  auto store = storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), 2, &error);
-  INFO(error);
-  REQUIRE(store);
-  return store;
-}
+std::unique_ptr<storage::Store> OpenStore() { return testing::OpenTestStore(2); }
 
 // A system clock the test moves by hand, so that real time never makes a check flaky.
 struct FakeSystem {

@@ -14,13 +14,7 @@ namespace {
 
 struct Fixture {
   Fixture() {
-    std::string error;
-    storage::StoreOptions options;
-    options.pool_size = 4;
-    store =
-        storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), options, &error);
-    INFO(error);
-    REQUIRE(store);
+    store = testing::OpenTestStore();
     auto org = testing::FreshOrg();
     ctx = CallContext{org.first, org.second};
   }

@@ -15,10 +15,7 @@ namespace omni {
 namespace {
 
 TEST_CASE("push sweep: the orgs with due pushes, on their clocks") {
-  std::string error;
-  auto store = storage::Store::Open(testing::TestDatabaseUrl(), testing::SoqlCatalog(), 2, &error);
-  INFO(error);
-  REQUIRE(store);
+  auto store = testing::OpenTestStore(2);
   const ObjectDef& work = *testing::SoqlCatalog()->FindObject("AgentWork");
   const std::int64_t now = Clock::NowMillis();
   // org -> (clock: 'r'eal time with offset, 'f'rozen, '-' none; status; assigned; timeout)

@@ -15,6 +15,8 @@
 #include "server/core/clock.h"
 #include "server/core/sf_id.h"
 #include "storage/embedded_postgres.h"
+#include "storage/store.h"
+#include "tests/unit/soql_test_util.h"
 
 namespace omni::testing {
 
@@ -33,7 +35,6 @@ inline const std::string& TestDatabaseUrl() {
   return url;
 }
 
-// A fresh org id (and matching user id) that no other run uses.
 // A real-time emulator clock over `store`, trusted as a server's is while its notifier listens
 // (so that it costs no round trip per call).
 inline std::unique_ptr<OrgClock> TestClock(storage::Store* store) {
@@ -42,11 +43,24 @@ inline std::unique_ptr<OrgClock> TestClock(storage::Store* store) {
   return clock;
 }
 
+// A fresh org id (and matching user id) that no other run uses.
 inline std::pair<std::string, std::string> FreshOrg() {
   static std::mt19937_64 rng(static_cast<std::uint64_t>(std::time(nullptr)) ^
                              std::random_device{}());
   std::uint64_t n = 1 + rng() % 100000000000ULL;
   return {MakeId("00D", n), MakeId("005", n)};
+}
+
+// A Store over the test database with the tests' catalog and `pool_size` connections; fails the
+// test when it cannot open.
+inline std::unique_ptr<storage::Store> OpenTestStore(int pool_size = 4,
+                                                     storage::StoreOptions options = {}) {
+  std::string error;
+  options.pool_size = pool_size;
+  auto store = storage::Store::Open(TestDatabaseUrl(), SoqlCatalog(), options, &error);
+  INFO(error);
+  REQUIRE(store);
+  return store;
 }
 
 }  // namespace omni::testing
