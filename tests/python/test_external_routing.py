@@ -341,13 +341,20 @@ def accepted_chat(api, chats, agent):
     return chat_id, work_id, psrs[0]
 
 
-def test_agent_transfers_the_work_to_an_external_routing_queue(api, sf_partner_client, chats):
+def transfer_start(api, sf_partner_client, chats):
+    """Two chat agents, the first with an accepted chat: (first, second, chat, its AgentWork,
+    its original request, both agents' event positions, the Opened AgentWork's record)."""
     first = chat_agent(api, sf_partner_client, chats)
     second = chat_agent(api, sf_partner_client, chats)
     chat_id, w1, original = accepted_chat(api, chats, first)
     start1 = first["presence"].getEvents().sequence
     start2 = second["presence"].getEvents().sequence
-    opened = work_of(api, w1)
+    return first, second, chat_id, w1, original, start1, start2, work_of(api, w1)
+
+
+def test_agent_transfers_the_work_to_an_external_routing_queue(api, sf_partner_client, chats):
+    first, second, chat_id, w1, original, start1, start2, opened = transfer_start(
+        api, sf_partner_client, chats)
 
     r = first["presence"].transferAgentWork(w1, chats["other"])
     assert r.success is True, r.message
@@ -464,12 +471,8 @@ def test_transfers_to_a_queue_that_are_refused(api, sf_partner_client, chats, se
 
 
 def test_agent_transfers_the_work_to_another_agent(api, sf_partner_client, chats):
-    first = chat_agent(api, sf_partner_client, chats)
-    second = chat_agent(api, sf_partner_client, chats)
-    chat_id, w1, original = accepted_chat(api, chats, first)
-    start1 = first["presence"].getEvents().sequence
-    start2 = second["presence"].getEvents().sequence
-    opened = work_of(api, w1)
+    first, second, chat_id, w1, original, start1, start2, opened = transfer_start(
+        api, sf_partner_client, chats)
 
     r = first["presence"].transferAgentWork(w1, second["user_id"])
     assert r.success is True, r.message
