@@ -23,7 +23,7 @@ done
 log() { echo "setup: $*"; }
 
 packages=(build-essential cmake pkg-config gsoap libgsoap-dev libpugixml-dev libpqxx-dev
-          libboost-program-options-dev libboost-dev zlib1g-dev doctest-dev postgresql python3-zeep python3-lxml
+          libboost-program-options-dev libboost-dev zlib1g-dev doctest-dev nlohmann-json3-dev postgresql python3-zeep python3-lxml
           python3-requests python3-pytest curl clang-format)
 if [[ "${OMNI_SETUP_NO_JS:-0}" != 1 ]]; then
   packages+=(nodejs npm)
