@@ -21,8 +21,8 @@ const NS = {
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`.toUpperCase();
 
 // flavor: 'enterprise' | 'partner'. The client is built from the WSDL the server serves.
-async function newClient(flavor) {
-  return soap.createClientAsync(`${OMNI_URL}/services/wsdl/${flavor}`, {
+async function newClient(flavor, base = OMNI_URL) {
+  return soap.createClientAsync(`${base}/services/wsdl/${flavor}`, {
     handleNilAsNull: true,
     // The server answers faults with HTTP 500; soap rejects them with the parsed envelope.
     returnFault: false,
@@ -30,8 +30,10 @@ async function newClient(flavor) {
 }
 
 // Logs in and points the client at serverUrl with a SessionHeader, as Salesforce clients do.
-async function loginClient(flavor = 'enterprise', username = USERNAME, password = PASSWORD) {
-  const client = await newClient(flavor);
+// base: another server than OMNI_URL (the suites that start servers of their own).
+async function loginClient(flavor = 'enterprise', username = USERNAME, password = PASSWORD,
+  base = OMNI_URL) {
+  const client = await newClient(flavor, base);
   const [res] = await client.loginAsync({ username, password });
   const login = res.result;
   setSession(client, flavor, login.sessionId);
