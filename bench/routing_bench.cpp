@@ -45,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_report.h"
 #include "bench/routing_latency.h"
 #include "bench/routing_org.h"
 #include "bench/routing_reference.h"
@@ -53,38 +54,8 @@ using namespace omni_bench;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-double Ms(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
 Clock::time_point g_start = Clock::now();
-void Log(const std::string& s) {
-  std::fprintf(stderr, "routing-bench %6.1fs: %s\n", Seconds(g_start), s.c_str());
-}
-
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return -1;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
-
-std::string Fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
-void Row(const std::string& what, const std::string& ours, const std::string& ref, double ratio) {
-  std::printf("| %s | %s | %s | %s |\n", what.c_str(), ours.c_str(), ref.c_str(),
-              ratio > 0 ? Fmt("%.3f", ratio).c_str() : "—");
-  std::fflush(stdout);
-}
+void Log(const std::string& s) { LogLine("routing-bench", g_start, s); }
 
 struct Options {
   std::string url, db;

@@ -5,17 +5,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "bench/bench_report.h"
+
 namespace omni_bench {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-}  // namespace
 
 int WorkOff(SoapClient& c, const Agent& a) {
   std::string works = c.PresenceOk(a.session, "getAgentWorks");

@@ -9,7 +9,10 @@
 #   (c) wrk -t2 -c8: single-record create requests/s of our server next to WireMock answering a
 #       canned createResponse, the same client and the same Lua script against both;
 #   (d) omni-idle-bench: create latency on a fresh connection while 1,000 idle keep-alive
-#       connections are open (bounded: a server that cannot answer is reported "not served").
+#       connections are open (bounded: a server that cannot answer is reported "not served");
+#   (e) omni-streaming-bench: the Streaming API (a change to its event at a CometD client,
+#       events/s to 100 subscribers, a SOAP create while 1,000 subscribers are parked) next to
+#       PostgreSQL's LISTEN/NOTIFY driven from libpqxx, printed as its own table.
 # Only loopback traffic; (a), (c) and (d) take about two minutes, (b) five to ten; all bounded by
 # timeouts.
 #
@@ -19,8 +22,10 @@
 # OMNI_BENCH_SECONDS (default 10) is the length of each measured wrk run; OMNI_BENCH_SERVER_ARGS
 # are extra `omni-emulator serve` options (e.g. a durability setting: the libpqxx reference runs
 # on the same cluster, so it always shares the server's); OMNI_BENCH_PARTS (default
-# "soap wrk idle routing") picks the parts to run; OMNI_ROUTING_BENCH_ARGS are omni-routing-bench
-# options (--agents 1000 --queued 10000 --capacity 2 --clients 4 --samples 500 ...).
+# "soap wrk idle routing streaming") picks the parts to run; OMNI_ROUTING_BENCH_ARGS are
+# omni-routing-bench options (--agents 1000 --queued 10000 --capacity 2 --clients 4 --samples 500
+# ...), OMNI_STREAMING_BENCH_ARGS omni-streaming-bench's (--samples 300 --events 1000 --fanout 100
+# --subscribers 1000 --clients 4).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,7 +34,7 @@ wm_port=$((port + 1))
 wrk_seconds=${OMNI_BENCH_SECONDS:-10}
 idle_conns=1000
 idle_label=$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$idle_conns")
-parts=" ${OMNI_BENCH_PARTS:-soap wrk idle routing} "
+parts=" ${OMNI_BENCH_PARTS:-soap wrk idle routing streaming} "
 want() { [[ "$parts" == *" $1 "* ]]; }
 
 log() { echo "bench: $*" >&2; }
@@ -138,6 +143,16 @@ if want routing; then
     ${OMNI_ROUTING_BENCH_ARGS:-} >"$routing_rows"
 fi
 
+# --- (e) the Streaming API -----------------------------------------------------------------------
+streaming_rows="$work/streaming.md"
+: >"$streaming_rows"
+if want streaming; then
+  log "omni-streaming-bench (CometD delivery vs libpqxx LISTEN/NOTIFY; 2-4 minutes)"
+  # shellcheck disable=SC2086
+  timeout 600 build/omni-streaming-bench --url "http://127.0.0.1:$port" --database-url "$db" \
+    ${OMNI_STREAMING_BENCH_ARGS:-} >"$streaming_rows"
+fi
+
 # --- The admin session for (c) and (d) ---------------------------------------------------------
 login=$(curl -fsS --max-time 10 -H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: ""' \
   --data '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:p="urn:partner.soap.sforce.com"><soapenv:Body><p:login><p:username>admin@omni.local</p:username><p:password>password</p:password></p:login></soapenv:Body></soapenv:Envelope>' \
@@ -219,6 +234,12 @@ if [[ -s "$rows" ]]; then
 fi
 if [[ -s "$routing_rows" ]]; then
   cat "$routing_rows"
+  echo
+fi
+if [[ -s "$streaming_rows" ]]; then
+  echo "| Streaming API | ours | reference | ratio (ours ÷ reference) |"
+  echo "| --- | --- | --- | --- |"
+  cat "$streaming_rows"
   echo
 fi
 echo "Rates: a ratio under 1 means ours is slower; latencies: over 1 means ours is slower."

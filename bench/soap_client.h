@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace omni_bench {
@@ -48,14 +49,20 @@ class Http {
 
   // The status the next answers must have (200 unless told otherwise).
   void Expect(int status) { expect_ = status; }
+  // The content type and extra header lines ("Name: value\r\n"...) of the next requests (a
+  // Bayeux client's JSON and Authorization); SOAP's by default.
+  void Headers(std::string content_type, std::string extra) {
+    content_type_ = std::move(content_type);
+    extra_headers_ = std::move(extra);
+  }
   std::string Post(const std::string& path, const std::string& body) {
     return Send("POST", path, body);
   }
   std::string Send(const std::string& method, const std::string& path, const std::string& body) {
-    std::string req =
-        method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml; " +
-        "charset=utf-8\r\nSOAPAction: \"\"\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\nConnection: keep-alive\r\n\r\n" + body;
+    std::string req = method + " " + path +
+                      " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + content_type_ + "\r\n" +
+                      extra_headers_ + "Content-Length: " + std::to_string(body.size()) +
+                      "\r\nConnection: keep-alive\r\n\r\n" + body;
     for (size_t sent = 0; sent < req.size();) {
       ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) throw std::runtime_error("send failed");
@@ -102,6 +109,8 @@ class Http {
   }
   int fd_;
   std::string buf_;
+  std::string content_type_ = "text/xml; charset=utf-8";
+  std::string extra_headers_ = "SOAPAction: \"\"\r\n";
   int status_ = 0, expect_ = 200;
 };
 
