@@ -34,6 +34,9 @@
 #include "server/presence/presence_service.h"
 #include "server/presence/push_timeout_sweep.h"
 #include "server/routing/routing_listener.h"
+#include "server/streaming/bayeux_endpoint.h"
+#include "server/streaming/store_event_source.h"
+#include "server/streaming/stream_hub.h"
 #include "server/sessions/org_bootstrap.h"
 #include "server/sessions/secure_random.h"
 #include "server/sessions/session_service.h"
@@ -143,7 +146,7 @@ int Serve(const po::variables_map& vm) {
   int workers = vm["workers"].as<int>();
   // --- data layer (helper "log"): store options, fault injection, change notifier ---
   omni::storage::StoreOptions store_options;
-  store_options.pool_size = workers + 2;
+  store_options.pool_size = workers + 3;  // + the notifier-driven streaming hub
   store_options.change_log_keep = vm["change-log-retention"].as<long long>();
   auto faults = omni::FaultInjection::Parse(vm["fault-inject"].as<std::string>(), &error);
   if (!faults) {
@@ -247,7 +250,26 @@ int Serve(const po::variables_map& vm) {
     return presence_endpoint.HandlePresence(r.body);
   });
   // --- end of agent presence ---
+  // The Streaming API: PushTopic events derived from the change log, served over CometD.
+  omni::HttpServer* http = nullptr;  // set below; the hub wakes nobody before clients exist
+  omni::streaming::StoreEventSource events(store.get(), &clock);
+  omni::streaming::StreamHub hub(
+      store.get(), &events,
+      [&http](const std::string& channel, std::int64_t position) {
+        if (http) http->Publish(channel, position);
+      },
+      [] {
+        return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::steady_clock::now().time_since_epoch())
+                                             .count());
+      });
+  omni::streaming::BayeuxEndpoint bayeux(&sessions, &hub);
+  router.AddPrefixRoute("/cometd",
+                        [&bayeux](const omni::HttpRequest& r) { return bayeux.Handle(r); });
   omni::HttpServer server(&router, Limits(vm));
+  http = &server;
+  // Salesforce forgets a client that has not reconnected for 40 seconds.
+  server.Every(std::chrono::seconds(5), [&hub] { hub.ExpireIdle(40000); });
   // Push time-outs in real time: every process sweeps (the per-item transactions take turns).
   omni::PushTimeoutSweep sweep(store.get(), &clock);
   if (int sweep_ms = vm["push-timeout-sweep-ms"].as<int>(); sweep_ms > 0) {
@@ -256,8 +278,9 @@ int Serve(const po::variables_map& vm) {
   // Commits in any server process wake this one's parked requests (LISTEN/NOTIFY), and an
   // ended session stops being honoured from the session cache.
   omni::storage::NotifierCallbacks notified;
-  notified.on_change = [&server](const std::string& org, std::int64_t position) {
+  notified.on_change = [&server, &hub](const std::string& org, std::int64_t position) {
     server.Publish(omni::ChangesChannel(org), position);
+    hub.OnChange(org, position);
   };
   notified.on_sessions_ended = [&] { sessions.OnSessionsEnded(); };
   notified.on_clock = [&clock](const std::string& org) { clock.Forget(org); };
@@ -267,7 +290,10 @@ int Serve(const po::variables_map& vm) {
     clock.SetTrusted(true);
     // After a reconnection, notifications sent while the notifier was away are lost: every
     // parked request re-reads (the first connection has missed nothing a request could see).
-    if (notifier_was_connected.exchange(true)) server.WakeAll();
+    if (notifier_was_connected.exchange(true)) {
+      server.WakeAll();
+      hub.OnReconnected();
+    }
   };
   notified.on_disconnected = [&] {
     sessions.SetCacheTrusted(false);
@@ -293,6 +319,7 @@ int Serve(const po::variables_map& vm) {
   server.Run();
   // Run returns only after Stop(), which came from the watcher: it has left sigwait.
   watcher.join();
+  hub.Stop();  // before the server goes: the hub's thread publishes on it
   std::cout << "omni-emulator stopped" << std::endl;
   return 0;
 }

@@ -290,16 +290,32 @@ bool Store::Ping() {
 
 std::vector<CommittedChange> Store::ReadChangesAfter(const std::string& org,
                                                      std::int64_t after_position, int limit) {
+  return ReadChanges(org, std::nullopt, after_position, limit);
+}
+
+std::vector<CommittedChange> Store::ReadObjectChangesAfter(const std::string& org,
+                                                           const std::string& object,
+                                                           std::int64_t after_position,
+                                                           int limit) {
+  return ReadChanges(org, object, after_position, limit);
+}
+
+std::vector<CommittedChange> Store::ReadChanges(const std::string& org,
+                                                const std::optional<std::string>& object,
+                                                std::int64_t after_position, int limit) {
   return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) {
     Params p;
     p.Add(org);
     p.Add(std::to_string(after_position));
     p.Add(std::to_string(limit < 1 ? 1 : limit));
+    std::string filter;
+    if (object) filter = " AND object = $" + std::to_string(p.Add(*object));
     auto rows = Exec(c, w,
                      "SELECT position, kind, object, record_id, user_id, before::text, "
                      "after::text, to_char(committed_at AT TIME ZONE 'UTC', "
                      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM omni_change_log WHERE org_id = $1 "
-                     "AND position > $2::bigint ORDER BY position LIMIT $3::bigint",
+                     "AND position > $2::bigint" +
+                         filter + " ORDER BY position LIMIT $3::bigint",
                      p);
     std::vector<CommittedChange> out;
     for (const auto& row : rows) {
@@ -320,6 +336,23 @@ std::vector<CommittedChange> Store::ReadChangesAfter(const std::string& org,
       out.push_back(std::move(ch));
     }
     return out;
+  });
+}
+
+std::int64_t Store::FirstChangeSince(const std::string& org, const std::string& since) {
+  return WithoutTx(*pool_, [&](PgConn& c, pqxx::transaction_base& w) -> std::int64_t {
+    Params p;
+    p.Add(org);
+    p.Add(since);
+    // The change's time on the emulator clock is its record's SystemModstamp (every write stamps
+    // it from the org's clock); the commit time only for an image without one. The scan walks
+    // the primary key from the oldest kept change and stops at the first retained one.
+    auto r = Exec(c, w,
+                  "SELECT position FROM omni_change_log WHERE org_id = $1 AND "
+                  "coalesce(after->>'SystemModstamp', to_char(committed_at AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')) >= $2 ORDER BY position LIMIT 1",
+                  p);
+    return r.empty() ? 0 : r[0][0].as<std::int64_t>();
   });
 }
 

@@ -152,6 +152,14 @@ class Store {
   // except below OldestChangePosition (pruned by retention).
   std::vector<CommittedChange> ReadChangesAfter(const std::string& org, std::int64_t after_position,
                                                 int limit);
+  // As ReadChangesAfter, only the changes of records of `object` (PushTopic history).
+  std::vector<CommittedChange> ReadObjectChangesAfter(const std::string& org,
+                                                      const std::string& object,
+                                                      std::int64_t after_position, int limit);
+  // The position of the org's oldest kept change made at or after `since` on the org's clock
+  // ("2026-12-02T09:00:00.000Z"; a change's time is its record's SystemModstamp), or 0 when
+  // none is. The org's clock never goes back, so every later change is as recent.
+  std::int64_t FirstChangeSince(const std::string& org, const std::string& since);
   // The position of the org's newest committed change (0 when it has none).
   std::int64_t LastChangePosition(const std::string& org);
   // The position of the org's oldest change still kept (0 when it has none): a consumer whose
@@ -193,6 +201,9 @@ class Store {
 
  private:
   Store() = default;
+  std::vector<CommittedChange> ReadChanges(const std::string& org,
+                                           const std::optional<std::string>& object,
+                                           std::int64_t after_position, int limit);
   std::shared_ptr<const Catalog> catalog_;
   std::string url_;
   StoreOptions options_;

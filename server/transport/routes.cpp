@@ -41,6 +41,25 @@ void Router::AddRoute(const std::string& path,
   routes_.emplace_back(path, std::move(handler));
 }
 
+void Router::AddPrefixRoute(const std::string& prefix,
+                            std::function<HandlerResult(const HttpRequest&)> handler) {
+  prefix_routes_.emplace_back(prefix, std::move(handler));
+}
+
+const std::function<HandlerResult(const HttpRequest&)>* Router::Added(
+    const std::string& path) const {
+  for (const auto& [route, handler] : routes_) {
+    if (route == path) return &handler;
+  }
+  for (const auto& [prefix, handler] : prefix_routes_) {
+    if (path.compare(0, prefix.size(), prefix) == 0 &&
+        (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+      return &handler;
+    }
+  }
+  return nullptr;
+}
+
 namespace {
 HandlerResult Now(HttpResponse r) { return HandlerResult{std::move(r), std::nullopt}; }
 }  // namespace
@@ -49,9 +68,7 @@ HandlerResult Router::Handle(const HttpRequest& req) {
   const std::string& path = req.path;
   if (req.method == "POST") {
     if (auto flavor = FlavorOfPath(path)) return Now(soap_.Handle(*flavor, req.body));
-    for (const auto& [route, handler] : routes_) {
-      if (route == path) return handler(req);
-    }
+    if (auto* handler = Added(path)) return (*handler)(req);
     // As before the event-loop transport: an unknown POST closes its connection.
     return Now(HttpResponse::Text(404, "Not Found\n", true));
   }
@@ -75,9 +92,7 @@ HandlerResult Router::Handle(const HttpRequest& req) {
     return Now(HttpResponse::Of(200, "text/xml; charset=UTF-8",
                                 WithEndpoint(app_->enterprise_wsdl, app_->base_url)));
   }
-  for (const auto& [route, handler] : routes_) {
-    if (route == path) return handler(req);
-  }
+  if (auto* handler = Added(path)) return (*handler)(req);
   return Now(HttpResponse::Text(404, "Not Found\n"));
 }
 

@@ -26,13 +26,22 @@ class Router : public RequestHandler {
   Router(const SoapApp* app, std::function<bool()> health);
   // Serves GET and POST requests for exactly `path` with `handler` (which may park them).
   void AddRoute(const std::string& path, std::function<HandlerResult(const HttpRequest&)> handler);
+  // Serves GET and POST requests for `prefix` and every path below it (prefix + "/..."), after
+  // the exact routes: the CometD endpoint, whose clients append the meta channel to its path.
+  void AddPrefixRoute(const std::string& prefix,
+                      std::function<HandlerResult(const HttpRequest&)> handler);
   HandlerResult Handle(const HttpRequest& request) override;
 
  private:
   const SoapApp* app_;
   SoapEndpoint soap_;
   std::function<bool()> health_;
+  // The handler serving a path from the added routes, or nullptr.
+  const std::function<HandlerResult(const HttpRequest&)>* Added(const std::string& path) const;
+
   std::vector<std::pair<std::string, std::function<HandlerResult(const HttpRequest&)>>> routes_;
+  std::vector<std::pair<std::string, std::function<HandlerResult(const HttpRequest&)>>>
+      prefix_routes_;
 };
 
 }  // namespace omni

@@ -1,0 +1,338 @@
+#include "server/streaming/stream_hub.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "server/core/unexpected.h"
+#include "server/sessions/secure_random.h"
+
+namespace omni::streaming {
+
+namespace {
+
+constexpr int kDeriveBatch = 1000;      // changes read per derivation step
+constexpr int kCatchUpBatch = 2000;     // changes read per replay step
+constexpr int kCatchUpSteps = 20;       // replay steps per Collect, at most
+constexpr std::size_t kTailEvents = 20000;  // events kept in memory per org
+
+// A Bayeux client id as Salesforce's look: 26 characters of [a-z0-9], from the kernel's
+// random source (a client id is a capability: it must not be guessable).
+std::string NewClientId() {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  unsigned char bytes[26];
+  std::string error;
+  if (!SecureRandomBytes(bytes, sizeof bytes, &error)) throw std::runtime_error(error);
+  std::string id;
+  for (unsigned char b : bytes) id += kAlphabet[b % 36];
+  return id;
+}
+
+std::string InvalidReplay(std::int64_t replay) {
+  // Two spaces after "invalid.", as the real org's captures have it.
+  return "400::The replayId {" + std::to_string(replay) +
+         "} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 "
+         "to replay only new events.";
+}
+
+}  // namespace
+
+StreamHub::StreamHub(storage::Store* store, EventSource* source, Wake wake,
+                     std::function<std::int64_t()> now_ms)
+    : store_(store), source_(source), wake_(std::move(wake)), now_ms_(std::move(now_ms)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+StreamHub::~StreamHub() { Stop(); }
+
+void StreamHub::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StreamHub::OnChange(const std::string& org, std::int64_t) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!live_.count(org)) return;  // nobody here listens to this org
+    dirty_.insert(org);
+  }
+  cv_.notify_one();
+}
+
+void StreamHub::OnReconnected() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [org, live] : live_) dirty_.insert(org);
+  }
+  cv_.notify_one();
+}
+
+void StreamHub::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_ || !dirty_.empty(); });
+    if (stop_) return;
+    std::set<std::string> orgs;
+    orgs.swap(dirty_);
+    lock.unlock();
+    bool failed = false;
+    for (const auto& org : orgs) {
+      try {
+        Derive(org);
+      } catch (...) {
+        LogUnexpected("streaming event derivation", CurrentExceptionText());
+        std::lock_guard<std::mutex> relock(mu_);
+        dirty_.insert(org);
+        failed = true;
+      }
+    }
+    lock.lock();
+    // The database is away: try again in a second rather than spin.
+    if (failed) cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+  }
+}
+
+void StreamHub::Derive(const std::string& org) {
+  std::shared_ptr<OrgLive> live;
+  std::int64_t from = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(org);
+    if (it == live_.end()) return;
+    live = it->second;
+    from = live->through;
+  }
+  auto changes = store_->ReadChangesAfter(org, from, kDeriveBatch);
+  if (changes.empty()) return;
+  std::vector<StreamEvent> events;
+  for (const auto& ch : changes) live->topics.Apply(ch, &events);
+  std::vector<std::pair<std::string, std::int64_t>> wakes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (changes.size() == static_cast<std::size_t>(kDeriveBatch)) dirty_.insert(org);
+    auto it = live_.find(org);
+    if (it == live_.end() || it->second != live) return;
+    std::set<std::string> channels;
+    for (auto& ev : events) {
+      channels.insert(ev.channel);
+      live->tail.push_back(std::move(ev));
+    }
+    live->through = changes.back().position;
+    while (live->tail.size() > kTailEvents) {
+      live->tail_from = live->tail.front().replay_id;
+      live->tail.pop_front();
+    }
+    if (!channels.empty()) {
+      for (const auto& id : by_org_[org]) {
+        auto c = clients_.find(id);
+        if (c == clients_.end()) continue;
+        for (const auto& [channel, position] : c->second->subs) {
+          if (channels.count(channel)) {
+            wakes.emplace_back(WakeChannel(id), ++c->second->wake_seq);
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (const auto& [channel, seq] : wakes) wake_(channel, seq);
+}
+
+std::shared_ptr<StreamHub::OrgLive> StreamHub::EnsureLive(const std::string& org) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = live_.find(org);
+    if (it != live_.end()) return it->second;
+  }
+  std::int64_t head = store_->LastChangePosition(org);
+  auto fresh = std::make_shared<OrgLive>(TopicSet::At(*store_, org, head));
+  fresh->through = head;
+  fresh->tail_from = head;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, inserted] = live_.emplace(org, fresh);
+    if (!inserted) return it->second;
+    // Changes announced before the org was live were not derived: look once now.
+    dirty_.insert(org);
+  }
+  cv_.notify_one();
+  return fresh;
+}
+
+std::string StreamHub::AddClient(const std::string& org, const std::string& user) {
+  auto c = std::make_shared<Client>();
+  c->id = NewClientId();
+  c->org = org;
+  c->user = user;
+  c->last_seen_ms = now_ms_();
+  std::lock_guard<std::mutex> lock(mu_);
+  clients_[c->id] = c;
+  by_org_[org].insert(c->id);
+  return c->id;
+}
+
+std::optional<std::string> StreamHub::OrgOf(const std::string& client_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return std::nullopt;
+  it->second->last_seen_ms = now_ms_();
+  return it->second->org;
+}
+
+void StreamHub::RemoveClient(const std::string& client_id) {
+  std::int64_t seq = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(client_id);
+    if (it == clients_.end()) return;
+    seq = ++it->second->wake_seq;
+    auto org = by_org_.find(it->second->org);
+    if (org != by_org_.end()) {
+      org->second.erase(client_id);
+      if (org->second.empty()) by_org_.erase(org);
+    }
+    clients_.erase(it);
+  }
+  // A /meta/connect of the client still parked answers now (with 403::Unknown client).
+  wake_(WakeChannel(client_id), seq);
+}
+
+std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
+                                                const std::string& channel,
+                                                std::int64_t replay) {
+  if (channel.empty() || channel[0] != '/') {
+    return std::string("400::Channel subscriptions must start with a leading '/'");
+  }
+  auto org = OrgOf(client_id);
+  if (!org) return std::string("403::Unknown client");
+  static const std::string kTopic = "/topic/";
+  if (channel.compare(0, kTopic.size(), kTopic) != 0 ||
+      !source_->TopicExists(*org, channel.substr(kTopic.size()))) {
+    return "400::The channel you requested to subscribe to does not exist {" + channel + "}";
+  }
+  std::int64_t cursor = 0;
+  if (replay == -1) {
+    cursor = store_->LastChangePosition(*org);
+  } else {
+    StreamBounds b = source_->Bounds(*org);
+    if (replay == -2) {
+      cursor = b.floor;
+    } else if (replay < b.floor || replay > b.tip) {
+      return InvalidReplay(replay);
+    } else {
+      cursor = replay;
+    }
+  }
+  EnsureLive(*org);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return std::string("403::Unknown client");
+  it->second->subs[channel] = cursor;
+  return std::nullopt;
+}
+
+void StreamHub::Unsubscribe(const std::string& client_id, const std::string& channel) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it != clients_.end()) it->second->subs.erase(channel);
+}
+
+StreamHub::Poll StreamHub::Collect(const std::string& client_id, std::size_t max_events) {
+  Poll poll;
+  std::string org;
+  std::vector<std::pair<std::string, std::int64_t>> behind;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(client_id);
+    if (it == clients_.end()) return poll;
+    Client& c = *it->second;
+    poll.known = true;
+    poll.wake_seq = c.wake_seq;
+    c.last_seen_ms = now_ms_();
+    org = c.org;
+    auto live_it = live_.find(org);
+    OrgLive* live = live_it == live_.end() ? nullptr : live_it->second.get();
+    for (auto& [channel, cursor] : c.subs) {
+      if (!live || cursor < live->tail_from) {
+        behind.emplace_back(channel, cursor);
+        continue;
+      }
+      auto first = std::upper_bound(
+          live->tail.begin(), live->tail.end(), cursor,
+          [](std::int64_t at, const StreamEvent& ev) { return at < ev.replay_id; });
+      for (auto e = first; e != live->tail.end(); ++e) {
+        if (e->channel == channel) poll.events.push_back(*e);
+      }
+      cursor = std::max(cursor, live->through);
+    }
+  }
+  // Replays (and subscribers the tail has left behind) read from the change log.
+  for (const auto& [channel, from] : behind) {
+    std::int64_t at = from;
+    for (int step = 0; step < kCatchUpSteps; ++step) {
+      EventPage page = source_->After(org, at, kCatchUpBatch);
+      bool found = false;
+      for (auto& ev : page.events) {
+        if (ev.channel != channel) continue;
+        poll.events.push_back(std::move(ev));
+        found = true;
+      }
+      if (page.through == at) break;
+      at = page.through;
+      if (found || poll.events.size() >= max_events) break;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(client_id);
+    if (it == clients_.end()) continue;
+    auto sub = it->second->subs.find(channel);
+    if (sub != it->second->subs.end() && sub->second == from) sub->second = at;
+  }
+  std::stable_sort(poll.events.begin(), poll.events.end(),
+                   [](const StreamEvent& a, const StreamEvent& b) {
+                     return a.replay_id < b.replay_id;
+                   });
+  return poll;
+}
+
+void StreamHub::SetParked(const std::string& client_id, bool parked) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = clients_.find(client_id);
+  if (it == clients_.end()) return;
+  it->second->parked = parked;
+  it->second->last_seen_ms = now_ms_();
+}
+
+void StreamHub::ExpireIdle(std::int64_t idle_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::int64_t now = now_ms_();
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    const Client& c = *it->second;
+    if (c.parked || now - c.last_seen_ms <= idle_ms) {
+      ++it;
+      continue;
+    }
+    auto org = by_org_.find(c.org);
+    if (org != by_org_.end()) {
+      org->second.erase(c.id);
+      if (org->second.empty()) by_org_.erase(org);
+    }
+    it = clients_.erase(it);
+  }
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (by_org_.count(it->first)) {
+      ++it;
+    } else {
+      it = live_.erase(it);
+    }
+  }
+}
+
+std::size_t StreamHub::clients() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return clients_.size();
+}
+
+}  // namespace omni::streaming
