@@ -63,6 +63,12 @@ async function streamingClient(sessionId, { scheme = 'OAuth', version = '44.0', 
   const events = [];
   const metaFailures = [];
   cometd.addListener('/meta/unsuccessful', (m) => metaFailures.push(m));
+  // What Salesforce's ReplayExtension learns from the handshake reply, for the extensions
+  // registered once the handshake is done (one per subscription).
+  let replayOffered = false;
+  cometd.addListener('/meta/handshake', (m) => {
+    replayOffered = Boolean(m.successful && m.ext && m.ext.replay === true);
+  });
 
   const client = {
     cometd,
@@ -75,7 +81,9 @@ async function streamingClient(sessionId, { scheme = 'OAuth', version = '44.0', 
     // the /meta/subscribe reply.
     subscribe(channel, replayFrom) {
       if (replayFrom !== undefined) {
-        cometd.registerExtension(`replay ${channel}`, new ReplayExtension(channel, replayFrom));
+        const extension = new ReplayExtension(channel, replayFrom);
+        extension.enabled = replayOffered;
+        cometd.registerExtension(`replay ${channel}`, extension);
       }
       return new Promise((resolve) => {
         cometd.subscribe(channel, (m) => events.push({ channel: m.channel, data: m.data }),
