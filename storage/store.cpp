@@ -295,8 +295,7 @@ std::vector<CommittedChange> Store::ReadChangesAfter(const std::string& org,
 
 std::vector<CommittedChange> Store::ReadObjectChangesAfter(const std::string& org,
                                                            const std::string& object,
-                                                           std::int64_t after_position,
-                                                           int limit) {
+                                                           std::int64_t after_position, int limit) {
   return ReadChanges(org, object, after_position, limit);
 }
 

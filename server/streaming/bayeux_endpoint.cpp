@@ -137,8 +137,8 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
         continue;
       }
       if (caller.fault || caller.value.org_id != *org) {
-        out.push_back(ErrorReply(channel, id, client, subscription,
-                                 "401::Authentication invalid", "none"));
+        out.push_back(
+            ErrorReply(channel, id, client, subscription, "401::Authentication invalid", "none"));
         continue;
       }
       if (channel == "/meta/subscribe") {
@@ -158,9 +158,8 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
         out.push_back(SubscriptionReply(channel, id, client, subscription));
       } else if (channel == "/meta/disconnect") {
         hub_->RemoveClient(client);
-        out.push_back("{\"clientId\":" + json(client).dump() +
-                      ",\"channel\":\"/meta/disconnect\"" + (id.empty() ? "" : ",\"id\":" + id) +
-                      ",\"successful\":true}");
+        out.push_back("{\"clientId\":" + json(client).dump() + ",\"channel\":\"/meta/disconnect\"" +
+                      (id.empty() ? "" : ",\"id\":" + id) + ",\"successful\":true}");
       } else if (channel == "/meta/connect") {
         auto advice = m.find("advice");
         if (advice != m.end() && advice->is_object() && advice->contains("timeout") &&
@@ -211,8 +210,8 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
     return HandlerResult{HttpResponse(), std::move(park)};
   } catch (...) {
     std::string message = LogUnexpected("streaming request", CurrentExceptionText());
-    return Answer(500, Batch({ErrorReply("/meta/connect", "", "", "", "500::" + message,
-                                         "retry")}));
+    return Answer(500,
+                  Batch({ErrorReply("/meta/connect", "", "", "", "500::" + message, "retry")}));
   }
 }
 

@@ -13,6 +13,11 @@
 // 403::Unknown client (advice reconnect handshake), 401::Authentication invalid, the replayId
 // and channel errors of StreamHub::Subscribe, and the version errors of the path.
 //
+// LIMITATIONS: the advice interval is always 0 (captures also show 2000); publishing to a
+// channel is refused with 403::Publish denied, an unknown meta channel and a body that is not
+// Bayeux JSON with our own texts; version errors come with HTTP 400 (the real status is not
+// captured); no per-topic subscriber limits. Decisions: wsdl/CATALOG-DECISIONS.md R.
+//
 // Thread-safety: Handle() from any number of worker threads.
 #pragma once
 

@@ -53,8 +53,9 @@ std::string ErrorReply(const std::string& channel, const std::string& id,
 }
 
 std::string EventMessage(const StreamEvent& event, const std::string& client_id) {
-  return "{\"clientId\":" + JsonString(client_id) + ",\"data\":{\"event\":{\"createdDate\":" +
-         JsonString(event.created_date) + ",\"replayId\":" + std::to_string(event.replay_id) +
+  return "{\"clientId\":" + JsonString(client_id) +
+         ",\"data\":{\"event\":{\"createdDate\":" + JsonString(event.created_date) +
+         ",\"replayId\":" + std::to_string(event.replay_id) +
          ",\"type\":" + JsonString(event.type) + "},\"sobject\":" + event.sobject_json +
          "},\"channel\":" + JsonString(event.channel) + "}";
 }

@@ -10,9 +10,9 @@ namespace omni::streaming {
 
 namespace {
 
-constexpr int kDeriveBatch = 1000;      // changes read per derivation step
-constexpr int kCatchUpBatch = 2000;     // changes read per replay step
-constexpr int kCatchUpSteps = 20;       // replay steps per Collect, at most
+constexpr int kDeriveBatch = 1000;          // changes read per derivation step
+constexpr int kCatchUpBatch = 2000;         // changes read per replay step
+constexpr int kCatchUpSteps = 20;           // replay steps per Collect, at most
 constexpr std::size_t kTailEvents = 20000;  // events kept in memory per org
 
 // A Bayeux client id as Salesforce's look: 26 characters of [a-z0-9], from the kernel's
@@ -201,8 +201,7 @@ void StreamHub::RemoveClient(const std::string& client_id) {
 }
 
 std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
-                                                const std::string& channel,
-                                                std::int64_t replay) {
+                                                const std::string& channel, std::int64_t replay) {
   if (channel.empty() || channel[0] != '/') {
     return std::string("400::Channel subscriptions must start with a leading '/'");
   }
@@ -290,10 +289,9 @@ StreamHub::Poll StreamHub::Collect(const std::string& client_id, std::size_t max
     auto sub = it->second->subs.find(channel);
     if (sub != it->second->subs.end() && sub->second == from) sub->second = at;
   }
-  std::stable_sort(poll.events.begin(), poll.events.end(),
-                   [](const StreamEvent& a, const StreamEvent& b) {
-                     return a.replay_id < b.replay_id;
-                   });
+  std::stable_sort(
+      poll.events.begin(), poll.events.end(),
+      [](const StreamEvent& a, const StreamEvent& b) { return a.replay_id < b.replay_id; });
   return poll;
 }
 

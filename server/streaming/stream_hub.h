@@ -67,9 +67,9 @@ class StreamHub {
   void Unsubscribe(const std::string& client_id, const std::string& channel);
 
   struct Poll {
-    bool known = false;             // false: the client is unknown (expired, or another process)
+    bool known = false;               // false: the client is unknown (expired, or another process)
     std::vector<StreamEvent> events;  // in replay order
-    std::int64_t wake_seq = 0;      // park after this to be woken by the next event
+    std::int64_t wake_seq = 0;        // park after this to be woken by the next event
   };
   // The client's pending events (at most about max_events), which it then has seen.
   Poll Collect(const std::string& client_id, std::size_t max_events);
@@ -85,9 +85,9 @@ class StreamHub {
  private:
   struct OrgLive {
     explicit OrgLive(TopicSet t) : topics(std::move(t)) {}
-    TopicSet topics;                // as of `through` (hub thread only)
-    std::int64_t through = 0;       // every change up to here is derived
-    std::int64_t tail_from = 0;     // the tail holds every event in (tail_from, through]
+    TopicSet topics;             // as of `through` (hub thread only)
+    std::int64_t through = 0;    // every change up to here is derived
+    std::int64_t tail_from = 0;  // the tail holds every event in (tail_from, through]
     std::deque<StreamEvent> tail;
   };
   struct Client {

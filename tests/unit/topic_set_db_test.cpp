@@ -40,9 +40,10 @@ std::vector<std::string> Subjects(const std::vector<streaming::StreamEvent>& eve
   std::vector<std::string> out;
   for (const auto& e : events) {
     auto at = e.sobject_json.find("\"Subject\":\"");
-    out.push_back(at == std::string::npos
-                      ? "?"
-                      : e.sobject_json.substr(at + 11, e.sobject_json.find('"', at + 11) - at - 11));
+    out.push_back(
+        at == std::string::npos
+            ? "?"
+            : e.sobject_json.substr(at + 11, e.sobject_json.find('"', at + 11) - at - 11));
   }
   return out;
 }
@@ -51,8 +52,8 @@ TEST_CASE("events: a topic's history (created, changed, deleted) decides every e
   Org o;
   Record topic;
   topic.type = "PushTopic";
-  topic.fields = {{"Name", "Cases"}, {"ApiVersion", "44.0"},
-                  {"Query", "SELECT Id, Subject FROM Case"}};
+  topic.fields = {
+      {"Name", "Cases"}, {"ApiVersion", "44.0"}, {"Query", "SELECT Id, Subject FROM Case"}};
   o.Case("before the topic");
   const std::int64_t before_topic = o.store->LastChangePosition(o.ctx.org_id);
   std::string topic_id = o.Create(topic);
@@ -60,7 +61,8 @@ TEST_CASE("events: a topic's history (created, changed, deleted) decides every e
   const std::int64_t after_first = o.store->LastChangePosition(o.ctx.org_id);
   Record narrowed;
   narrowed.type = "PushTopic";
-  narrowed.fields = {{"Id", topic_id}, {"Query", "SELECT Id, Subject FROM Case WHERE Subject = 'x'"}};
+  narrowed.fields = {{"Id", topic_id},
+                     {"Query", "SELECT Id, Subject FROM Case WHERE Subject = 'x'"}};
   REQUIRE(o.d->Update(o.ctx, {narrowed}, {}).value[0].success);
   o.Case("y");
   o.Case("x");
@@ -99,8 +101,8 @@ TEST_CASE("events: retention follows the org's clock") {
   Org o;
   Record topic;
   topic.type = "PushTopic";
-  topic.fields = {{"Name", "Kept"}, {"ApiVersion", "44.0"},
-                  {"Query", "SELECT Id, Subject FROM Case"}};
+  topic.fields = {
+      {"Name", "Kept"}, {"ApiVersion", "44.0"}, {"Query", "SELECT Id, Subject FROM Case"}};
   o.Create(topic);
   o.Case("old");
   const std::int64_t old_position = o.store->LastChangePosition(o.ctx.org_id);
