@@ -38,6 +38,7 @@
 #include "server/sessions/secure_random.h"
 #include "server/sessions/session_service.h"
 #include "server/streaming/bayeux_endpoint.h"
+#include "server/streaming/bayeux_messages.h"
 #include "server/streaming/store_event_source.h"
 #include "server/streaming/stream_hub.h"
 #include "server/transport/http_server.h"
@@ -258,6 +259,9 @@ int Serve(const po::variables_map& vm) {
       [&http](const std::string& channel, std::int64_t position) {
         if (http) http->Publish(channel, position);
       },
+      [&http](const std::string& channel) {
+        if (http) http->Forget(channel);
+      },
       [] {
         return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::steady_clock::now().time_since_epoch())
@@ -268,8 +272,10 @@ int Serve(const po::variables_map& vm) {
                         [&bayeux](const omni::HttpRequest& r) { return bayeux.Handle(r); });
   omni::HttpServer server(&router, Limits(vm));
   http = &server;
-  // Salesforce forgets a client that has not reconnected for 40 seconds.
-  server.Every(std::chrono::seconds(5), [&hub] { hub.ExpireIdle(40000); });
+  // Salesforce forgets a client that has not reconnected for 40 seconds; a parked one whose
+  // socket went away is forgotten once its long-poll would have ended.
+  server.Every(std::chrono::seconds(5),
+               [&hub] { hub.ExpireIdle(40000, omni::streaming::kConnectTimeoutMs + 40000); });
   // Push time-outs in real time: every process sweeps (the per-item transactions take turns).
   omni::PushTimeoutSweep sweep(store.get(), &clock);
   if (int sweep_ms = vm["push-timeout-sweep-ms"].as<int>(); sweep_ms > 0) {

@@ -36,9 +36,13 @@ std::string InvalidReplay(std::int64_t replay) {
 
 }  // namespace
 
-StreamHub::StreamHub(storage::Store* store, EventSource* source, Wake wake,
+StreamHub::StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget,
                      std::function<std::int64_t()> now_ms)
-    : store_(store), source_(source), wake_(std::move(wake)), now_ms_(std::move(now_ms)) {
+    : store_(store),
+      source_(source),
+      wake_(std::move(wake)),
+      forget_(std::move(forget)),
+      now_ms_(std::move(now_ms)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -198,6 +202,7 @@ void StreamHub::RemoveClient(const std::string& client_id) {
   }
   // A /meta/connect of the client still parked answers now (with 403::Unknown client).
   wake_(WakeChannel(client_id), seq);
+  forget_(WakeChannel(client_id));
 }
 
 std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
@@ -226,10 +231,17 @@ std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
     }
   }
   EnsureLive(*org);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = clients_.find(client_id);
-  if (it == clients_.end()) return std::string("403::Unknown client");
-  it->second->subs[channel] = cursor;
+  std::int64_t seq = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = clients_.find(client_id);
+    if (it == clients_.end()) return std::string("403::Unknown client");
+    it->second->subs[channel] = cursor;
+    // A replay has events to hand out now: a /meta/connect parked before this subscribe (the
+    // CometD client's long-poll runs beside it) answers with them rather than at its time-out.
+    if (replay != -1) seq = ++it->second->wake_seq;
+  }
+  if (seq) wake_(WakeChannel(client_id), seq);
   return std::nullopt;
 }
 
@@ -303,29 +315,34 @@ void StreamHub::SetParked(const std::string& client_id, bool parked) {
   it->second->last_seen_ms = now_ms_();
 }
 
-void StreamHub::ExpireIdle(std::int64_t idle_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  const std::int64_t now = now_ms_();
-  for (auto it = clients_.begin(); it != clients_.end();) {
-    const Client& c = *it->second;
-    if (c.parked || now - c.last_seen_ms <= idle_ms) {
-      ++it;
-      continue;
+void StreamHub::ExpireIdle(std::int64_t idle_ms, std::int64_t parked_ms) {
+  std::vector<std::string> gone;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::int64_t now = now_ms_();
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      const Client& c = *it->second;
+      if (now - c.last_seen_ms <= (c.parked ? parked_ms : idle_ms)) {
+        ++it;
+        continue;
+      }
+      auto org = by_org_.find(c.org);
+      if (org != by_org_.end()) {
+        org->second.erase(c.id);
+        if (org->second.empty()) by_org_.erase(org);
+      }
+      gone.push_back(c.id);
+      it = clients_.erase(it);
     }
-    auto org = by_org_.find(c.org);
-    if (org != by_org_.end()) {
-      org->second.erase(c.id);
-      if (org->second.empty()) by_org_.erase(org);
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (by_org_.count(it->first)) {
+        ++it;
+      } else {
+        it = live_.erase(it);
+      }
     }
-    it = clients_.erase(it);
   }
-  for (auto it = live_.begin(); it != live_.end();) {
-    if (by_org_.count(it->first)) {
-      ++it;
-    } else {
-      it = live_.erase(it);
-    }
-  }
+  for (const auto& id : gone) forget_(WakeChannel(id));
 }
 
 std::size_t StreamHub::clients() const {

@@ -39,10 +39,12 @@ namespace omni::streaming {
 
 class StreamHub {
  public:
-  // wake(channel, position): the transport's ParkingLot publication.
+  // wake(channel, position): the transport's ParkingLot publication; forget(channel): the
+  // channel of a client that is gone (ParkingLot::Forget).
   using Wake = std::function<void(const std::string& channel, std::int64_t position)>;
+  using Forget = std::function<void(const std::string& channel)>;
   // Neither is owned; both outlive the hub. `now_ms` is a steady clock for client expiry.
-  StreamHub(storage::Store* store, EventSource* source, Wake wake,
+  StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget,
             std::function<std::int64_t()> now_ms);
   ~StreamHub();  // Stop()
   // Stops and joins the hub's thread: no wake callback runs after it returns. Idempotent.
@@ -75,9 +77,10 @@ class StreamHub {
   Poll Collect(const std::string& client_id, std::size_t max_events);
   // Marks the client as waiting in a parked /meta/connect (not expired meanwhile) or not.
   void SetParked(const std::string& client_id, bool parked);
-  // Forgets clients idle (not parked, no request) for longer than idle_ms; and the live state
-  // of orgs left without clients.
-  void ExpireIdle(std::int64_t idle_ms);
+  // Forgets clients idle (no request, not parked) for longer than idle_ms, and those parked for
+  // longer than parked_ms (a long-poll whose socket closed never comes back to say so); and the
+  // live state of orgs left without clients.
+  void ExpireIdle(std::int64_t idle_ms, std::int64_t parked_ms);
 
   std::size_t clients() const;
   static std::string WakeChannel(const std::string& client_id) { return "bayeux:" + client_id; }
@@ -105,6 +108,7 @@ class StreamHub {
   storage::Store* store_;
   EventSource* source_;
   Wake wake_;
+  Forget forget_;
   std::function<std::int64_t()> now_ms_;
 
   mutable std::mutex mu_;

@@ -183,6 +183,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) { impl_->Stop(grace); }
 void HttpServer::Publish(const std::string& channel, std::int64_t position) {
   impl_->core_.lot->Publish(channel, position);
 }
+void HttpServer::Forget(const std::string& channel) { impl_->core_.lot->Forget(channel); }
 void HttpServer::Every(std::chrono::milliseconds interval, std::function<void()> task) {
   impl_->Every(interval, std::move(task));
 }

@@ -47,6 +47,8 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace);
   // Wakes requests parked on channel for positions below `position` (see ParkingLot).
   void Publish(const std::string& channel, std::int64_t position);
+  // Forgets a channel's last publication (ParkingLot::Forget).
+  void Forget(const std::string& channel);
   // A periodic task on the loop (the push time-out sweep): `task` runs on one of the loop's
   // threads `interval` after this call, then `interval` after each run ended, so it never
   // overlaps itself and a slow run delays the next instead of piling runs up. It blocks that one

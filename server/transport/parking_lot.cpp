@@ -92,6 +92,11 @@ void ParkingLot::Publish(const std::string& channel, std::int64_t position) {
   }
 }
 
+void ParkingLot::Forget(const std::string& channel) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_published_.erase(channel);
+}
+
 void ParkingLot::WakeAll(WakeReason reason) {
   std::vector<std::function<void(WakeReason)>> ready;
   {

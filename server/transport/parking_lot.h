@@ -37,6 +37,9 @@ class ParkingLot {
   void Cancel(std::uint64_t ticket);
   // Announces that `position` was reached on `channel`.
   void Publish(const std::string& channel, std::int64_t position);
+  // Forgets what was published on a channel nobody will wait on again (a CometD client's, once
+  // it is gone), so that short-lived channels do not accumulate. Waiters still parked on it stay.
+  void Forget(const std::string& channel);
   // Wakes every waiter with `reason` (shutdown).
   void WakeAll(WakeReason reason);
   std::size_t parked() const;

@@ -71,6 +71,9 @@ describe('Streaming API clients', () => {
 
   after(async () => {
     for (const close of toClose) await close();
+    // conn.streaming keeps one Faye client per kind of channel, long-polling until disconnected
+    // (jsforce has no public call for it), which would keep this process alive.
+    for (const client of Object.values(conn.streaming._fayeClients || {})) client.disconnect();
   });
 
   it('jsforce conn.streaming.topic().subscribe() gets the same events as a CometD client', async () => {

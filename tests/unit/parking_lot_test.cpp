@@ -63,6 +63,20 @@ TEST_CASE("a publication before the park wakes it at once") {
   lot.WakeAll(WakeReason::kShutdown);
 }
 
+TEST_CASE("a forgotten channel no longer remembers its publications") {
+  boost::asio::io_context io;
+  ParkingLot lot(io, 10);
+  Woken w;
+  lot.Publish("bayeux:gone", 3);
+  lot.Forget("bayeux:gone");
+  CHECK(lot.Park("bayeux:gone", 0, std::chrono::seconds(30), w.Cb(1)));
+  Turn(io);
+  CHECK(w.log.empty());  // position 3 is forgotten: the waiter waits
+  lot.Publish("bayeux:gone", 1);
+  Turn(io);
+  CHECK(w.log.size() == 1);
+}
+
 TEST_CASE("time-outs and capacity") {
   boost::asio::io_context io;
   ParkingLot lot(io, 2);

@@ -222,6 +222,8 @@ describe('Streaming API durability', () => {
       assert.equal(reply.error, `400::The replayId {${before}} you provided was invalid.  ` +
         'Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.');
     } finally {
+      // Disconnected while their server still answers, so that no client keeps a request open.
+      for (const c of clients.splice(0)) await c.disconnect().catch(() => {});
       await s.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -38,7 +38,10 @@ async function startServer(port, { dataDir, databaseUrl, args = [], logName } = 
     proc.on('exit', () => resolve(false));
   });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const up = await Promise.race([ready, new Promise((r) => setTimeout(() => r(false), 90000))]);
+  let startTimer;
+  const up = await Promise.race([ready,
+    new Promise((r) => { startTimer = setTimeout(() => r(false), 90000); })]);
+  clearTimeout(startTimer);  // a pending timer would keep the test process alive for 90 s
   const deadline = Date.now() + 20000;
   while (up && Date.now() < deadline) {
     if (await healthy(base)) {
