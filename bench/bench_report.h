@@ -9,6 +9,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,32 @@ inline void Row(const std::string& what, const std::string& ours, const std::str
 // A progress line on stderr: "<name> <seconds since start>s: <text>".
 inline void LogLine(const char* name, Clock::time_point start, const std::string& s) {
   std::fprintf(stderr, "%s %6.1fs: %s\n", name, Seconds(start), s.c_str());
+}
+
+// Reads "--name value" pairs: each name calls its setter with the value. False (after saying
+// which) for a name the table lacks or a value that is not what its setter wants.
+using OptionSetters = std::map<std::string, std::function<void(const std::string&)>>;
+inline bool ParseOptions(int argc, char** argv, const OptionSetters& setters) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    auto it = setters.find(argv[i]);
+    if (it == setters.end()) {
+      std::cerr << "unknown option " << argv[i] << "\n";
+      return false;
+    }
+    try {
+      it->second(argv[i + 1]);
+    } catch (const std::exception&) {
+      std::cerr << "bad value for " << argv[i] << ": " << argv[i + 1] << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+inline std::function<void(const std::string&)> IntOption(int* out) {
+  return [out](const std::string& v) { *out = std::stoi(v); };
+}
+inline std::function<void(const std::string&)> TextOption(std::string* out) {
+  return [out](const std::string& v) { *out = v; };
 }
 
 }  // namespace omni_bench

@@ -87,32 +87,18 @@ void CreateCases(int port, const BenchOrg& org, const std::string& queue, int n,
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url")
-      o.url = v;
-    else if (k == "--database-url")
-      o.db = v;
-    else if (k == "--agents")
-      o.agents = std::stoi(v);
-    else if (k == "--queued")
-      o.queued = std::stoi(v);
-    else if (k == "--capacity")
-      o.capacity = std::stoi(v);
-    else if (k == "--clients")
-      o.clients = std::stoi(v);
-    else if (k == "--samples")
-      o.samples = std::stoi(v);
-    else if (k == "--drain-seconds")
-      o.drain_seconds = std::stoi(v);
-    else if (k == "--event-samples")
-      o.event_samples = std::stoi(v);
-    else if (k == "--reference-routings")
-      o.reference_routings = std::stoi(v);
-    else {
-      std::cerr << "unknown option " << k << "\n";
-      return 2;
-    }
+  if (!ParseOptions(argc, argv,
+                    {{"--url", TextOption(&o.url)},
+                     {"--database-url", TextOption(&o.db)},
+                     {"--agents", IntOption(&o.agents)},
+                     {"--queued", IntOption(&o.queued)},
+                     {"--capacity", IntOption(&o.capacity)},
+                     {"--clients", IntOption(&o.clients)},
+                     {"--samples", IntOption(&o.samples)},
+                     {"--drain-seconds", IntOption(&o.drain_seconds)},
+                     {"--event-samples", IntOption(&o.event_samples)},
+                     {"--reference-routings", IntOption(&o.reference_routings)}})) {
+    return 2;
   }
   if (o.url.empty() || o.db.empty()) {
     std::cerr << "usage: omni-routing-bench --url URL --database-url URL [--agents N] "

@@ -219,26 +219,15 @@ double ReferenceFanout(const std::string& db, int n, int listeners, int clients)
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url")
-      o.url = v;
-    else if (k == "--database-url")
-      o.db = v;
-    else if (k == "--samples")
-      o.samples = std::stoi(v);
-    else if (k == "--events")
-      o.events = std::stoi(v);
-    else if (k == "--fanout")
-      o.fanout = std::stoi(v);
-    else if (k == "--subscribers")
-      o.subscribers = std::stoi(v);
-    else if (k == "--clients")
-      o.clients = std::stoi(v);
-    else {
-      std::cerr << "unknown option " << k << "\n";
-      return 2;
-    }
+  if (!ParseOptions(argc, argv,
+                    {{"--url", TextOption(&o.url)},
+                     {"--database-url", TextOption(&o.db)},
+                     {"--samples", IntOption(&o.samples)},
+                     {"--events", IntOption(&o.events)},
+                     {"--fanout", IntOption(&o.fanout)},
+                     {"--subscribers", IntOption(&o.subscribers)},
+                     {"--clients", IntOption(&o.clients)}})) {
+    return 2;
   }
   if (o.url.empty() || o.db.empty()) {
     std::cerr << "usage: omni-streaming-bench --url URL --database-url URL [--samples N] "
