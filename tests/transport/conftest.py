@@ -9,6 +9,7 @@ import shutil
 import re
 import signal
 import socket
+import weakref
 import subprocess
 import sys
 import tempfile
@@ -108,11 +109,17 @@ def connect():
     return socket.create_connection(("localhost", PORT), timeout=10)
 
 
+# Bytes read past the end of a response, per socket: pipelined answers can arrive in one recv,
+# and the next read_response must start with them rather than wait for bytes already taken.
+_unread = weakref.WeakKeyDictionary()
+
+
 def read_response(sock, timeout=10):
     """Reads one HTTP response (Content-Length framed); returns (status, headers, body) or None
-    when the server closed the connection first."""
+    when the server closed the connection first. What follows the response stays for the next
+    call on the same socket."""
     sock.settimeout(timeout)
-    data = b""
+    data = _unread.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
@@ -131,6 +138,8 @@ def read_response(sock, timeout=10):
         if not chunk:
             break
         rest += chunk
+    if len(rest) > length:
+        _unread[sock] = rest[length:]
     return status, headers, rest[:length]
 
 
