@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_report.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -160,20 +162,14 @@ double Percentile(std::vector<double> v, double q) {
 int main(int argc, char** argv) {
   int port = 0, idle = 1000, requests = 200, timeout_ms = 2000;
   std::string session, label = "server";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port")
-      port = std::stoi(v);
-    else if (k == "--idle")
-      idle = std::stoi(v);
-    else if (k == "--requests")
-      requests = std::stoi(v);
-    else if (k == "--timeout-ms")
-      timeout_ms = std::stoi(v);
-    else if (k == "--session")
-      session = v;
-    else if (k == "--label")
-      label = v;
+  if (!omni_bench::ParseOptions(argc, argv,
+                                {{"--port", omni_bench::IntOption(&port)},
+                                 {"--idle", omni_bench::IntOption(&idle)},
+                                 {"--requests", omni_bench::IntOption(&requests)},
+                                 {"--timeout-ms", omni_bench::IntOption(&timeout_ms)},
+                                 {"--session", omni_bench::TextOption(&session)},
+                                 {"--label", omni_bench::TextOption(&label)}})) {
+    return 2;
   }
   if (port <= 0 || requests <= 0) {
     std::cerr << "usage: omni-idle-bench --port N [--idle N] [--requests N] [--timeout-ms N] "

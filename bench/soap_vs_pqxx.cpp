@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_report.h"
 #include "bench/soap_client.h"
 
 namespace {
@@ -104,16 +105,12 @@ void Report(const std::string& name, const Result& soap, const Result& pg) {
 int main(int argc, char** argv) {
   std::string url, db;
   int clients = 4, iterations = 200;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--url")
-      url = v;
-    else if (k == "--database-url")
-      db = v;
-    else if (k == "--clients")
-      clients = std::stoi(v);
-    else if (k == "--iterations")
-      iterations = std::stoi(v);
+  if (!omni_bench::ParseOptions(argc, argv,
+                                {{"--url", omni_bench::TextOption(&url)},
+                                 {"--database-url", omni_bench::TextOption(&db)},
+                                 {"--clients", omni_bench::IntOption(&clients)},
+                                 {"--iterations", omni_bench::IntOption(&iterations)}})) {
+    return 2;
   }
   if (url.empty() || db.empty()) {
     std::cerr << "usage: omni-bench --url URL --database-url URL [--clients N] [--iterations N]\n";

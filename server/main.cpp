@@ -261,11 +261,6 @@ int Serve(const po::variables_map& vm) {
       },
       [&http](const std::string& channel) {
         if (http) http->Forget(channel);
-      },
-      [] {
-        return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::steady_clock::now().time_since_epoch())
-                                             .count());
       });
   omni::streaming::BayeuxEndpoint bayeux(&sessions, &hub);
   router.AddPrefixRoute("/cometd",

@@ -17,12 +17,16 @@ std::string SelectExpr(const FieldDef& f) {
   return SelectExprOf(f, QuoteIdent(ObjectDef::ColumnName(f)));
 }
 
+std::string DateTimeText(const std::string& col) {
+  return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+}
+
 std::string SelectExprOf(const FieldDef& f, const std::string& col) {
   switch (f.type) {
     case FieldType::kBoolean:
       return "CASE WHEN " + col + " THEN 'true' WHEN NOT " + col + " THEN 'false' END";
     case FieldType::kDatetime:
-      return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+      return DateTimeText(col);
     case FieldType::kDate:
       return "to_char(" + col + ", 'YYYY-MM-DD')";
     case FieldType::kInt:

@@ -19,6 +19,8 @@ std::string QuoteIdent(const std::string& ident);
 std::string SelectExpr(const FieldDef& f);
 // The same for any SQL expression of the field's type (a qualified column, min(...), ...).
 std::string SelectExprOf(const FieldDef& f, const std::string& sql_expr);
+// A timestamptz expression as the API's dateTime text ("2026-11-25T10:00:00.000Z").
+std::string DateTimeText(const std::string& sql_expr);
 
 // The placeholder for parameter n cast to the column's type ("$3::timestamptz").
 std::string Placeholder(int n, const FieldDef& f);

@@ -311,9 +311,9 @@ std::vector<CommittedChange> Store::ReadChanges(const std::string& org,
     if (object) filter = " AND object = $" + std::to_string(p.Add(*object));
     auto rows = Exec(c, w,
                      "SELECT position, kind, object, record_id, user_id, before::text, "
-                     "after::text, to_char(committed_at AT TIME ZONE 'UTC', "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM omni_change_log WHERE org_id = $1 "
-                     "AND position > $2::bigint" +
+                     "after::text, " +
+                         DateTimeText("committed_at") +
+                         " FROM omni_change_log WHERE org_id = $1 AND position > $2::bigint" +
                          filter + " ORDER BY position LIMIT $3::bigint",
                      p);
     std::vector<CommittedChange> out;
@@ -348,8 +348,8 @@ std::int64_t Store::FirstChangeSince(const std::string& org, const std::string& 
     // the primary key from the oldest kept change and stops at the first retained one.
     auto r = Exec(c, w,
                   "SELECT position FROM omni_change_log WHERE org_id = $1 AND "
-                  "coalesce(after->>'SystemModstamp', to_char(committed_at AT TIME ZONE 'UTC', "
-                  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')) >= $2 ORDER BY position LIMIT 1",
+                  "coalesce(after->>'SystemModstamp', " +
+                      DateTimeText("committed_at") + ") >= $2 ORDER BY position LIMIT 1",
                   p);
     return r.empty() ? 0 : r[0][0].as<std::int64_t>();
   });

@@ -15,12 +15,8 @@ HttpResponse RestError(int status, const std::string& error_code, const std::str
 
 Outcome<CallContext> Caller(SessionService& sessions, const HttpRequest& req,
                             HttpResponse* refusal) {
-  std::string auth = req.Header("Authorization");
-  std::string session;
-  for (const char* scheme : {"Bearer ", "OAuth "}) {
-    if (auth.rfind(scheme, 0) == 0) session = auth.substr(std::string(scheme).size());
-  }
-  auto ctx = sessions.Resolve(session);
+  auto ctx =
+      sessions.Resolve(SessionService::SessionIdOfAuthorization(req.Header("Authorization")));
   if (ctx.fault) *refusal = RestError(401, "INVALID_SESSION_ID", "Session expired or invalid");
   return ctx;
 }

@@ -143,6 +143,13 @@ Outcome<bool> SessionService::Logout(const std::string& session_id) {
   });
 }
 
+std::string SessionService::SessionIdOfAuthorization(const std::string& header) {
+  for (const char* scheme : {"Bearer ", "OAuth "}) {
+    if (header.rfind(scheme, 0) == 0) return header.substr(std::string(scheme).size());
+  }
+  return "";
+}
+
 std::string SessionService::OrgOfSession(const std::string& session_id) {
   std::string id15 = session_id.substr(0, 15);
   for (char c : id15) {

@@ -69,6 +69,9 @@ class SessionService {
   // The caller of a SessionHeader; INVALID_SESSION_ID fault for an unknown, ended or expired
   // session.
   Outcome<CallContext> Resolve(const std::string& session_id);
+  // The session id an HTTP Authorization header carries ("Bearer <id>" or "OAuth <id>", as
+  // Salesforce's REST and Streaming APIs take one), or "" for any other value.
+  static std::string SessionIdOfAuthorization(const std::string& header);
   // Ends a session (idempotent).
   Outcome<bool> Logout(const std::string& session_id);
   // The calling user's details, read from the User record.

@@ -13,10 +13,18 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxEventsPerConnect = 2000;
 constexpr int kOldestVersion = 37;
+constexpr const char* kNotBayeux = "400::The request is not a Bayeux message";
 
+HttpResponse Json(int status, const std::string& body) {
+  return HttpResponse::Of(status, "application/json;charset=UTF-8", body);
+}
 HandlerResult Answer(int status, const std::string& body) {
-  return HandlerResult{HttpResponse::Of(status, "application/json;charset=UTF-8", body),
-                       std::nullopt};
+  return HandlerResult{Json(status, body), std::nullopt};
+}
+// An exception nobody expected: logged with its cause, answered with its ErrorId only.
+std::string UnexpectedBatch(const char* where) {
+  std::string message = LogUnexpected(where, CurrentExceptionText());
+  return Batch({ErrorReply("/meta/connect", "", "", "", "500::" + message, "retry")});
 }
 
 // The version error of a path, or "" when /cometd/<version>[/...] names a served version.
@@ -38,42 +46,37 @@ std::string VersionError(const std::string& path) {
   return "";
 }
 
-std::string SessionOf(const HttpRequest& req) {
-  std::string auth = req.Header("Authorization");
-  for (const char* scheme : {"OAuth ", "Bearer "}) {
-    if (auth.rfind(scheme, 0) == 0) return auth.substr(std::string(scheme).size());
-  }
-  return "";
-}
-
 std::string Text(const json& m, const char* key) {
   auto it = m.find(key);
   return it != m.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// The replayId the replay extension asks for on `channel` (-1 when none is given).
-bool ReplayOf(const json& m, const std::string& channel, std::int64_t* replay) {
+// The replayId the replay extension asks for on `channel` (-1 when none is given); the
+// invalid-replayId error when what it gives is not a whole number.
+std::optional<std::string> ReplayOf(const json& m, const std::string& channel,
+                                    std::int64_t* replay) {
   *replay = -1;
   auto ext = m.find("ext");
-  if (ext == m.end() || !ext->is_object()) return true;
+  if (ext == m.end() || !ext->is_object()) return std::nullopt;
   auto r = ext->find("replay");
-  if (r == ext->end() || !r->is_object()) return true;
+  if (r == ext->end() || !r->is_object()) return std::nullopt;
   auto v = r->find(channel);
-  if (v == r->end()) return true;
+  if (v == r->end()) return std::nullopt;
   if (v->is_number_integer()) {
     *replay = v->get<std::int64_t>();
-    return true;
+    return std::nullopt;
   }
   if (v->is_string()) {  // some clients send it as text
+    const std::string text = v->get<std::string>();
     try {
       std::size_t used = 0;
-      *replay = std::stoll(v->get<std::string>(), &used);
-      return used == v->get<std::string>().size();
+      *replay = std::stoll(text, &used);
+      if (used == text.size()) return std::nullopt;
     } catch (...) {
-      return false;
     }
+    return InvalidReplayError(text);
   }
-  return false;
+  return InvalidReplayError(v->dump());
 }
 
 // The replies of a request whose /meta/connect is answered now: those before it, the client's
@@ -83,7 +86,7 @@ std::string ConnectBatch(const std::vector<std::string>& before,
                          const std::string& client, const StreamHub::Poll& poll) {
   std::vector<std::string> all = before;
   if (!poll.known) {
-    all.push_back(ErrorReply("/meta/connect", id, client, "", "403::Unknown client", "handshake"));
+    all.push_back(ErrorReply("/meta/connect", id, client, "", kUnknownClient, "handshake"));
   } else {
     for (const auto& ev : poll.events) all.push_back(EventMessage(ev, client));
     all.push_back(ConnectReply(id, client));
@@ -105,19 +108,18 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
   json messages = json::parse(req.body, nullptr, false);
   if (messages.is_object()) messages = json::array({messages});
   if (!messages.is_array() || messages.empty()) {
-    return Answer(400, Batch({ErrorReply("/meta/handshake", "", "", "",
-                                         "400::The request is not a Bayeux message", "")}));
+    return Answer(400, Batch({ErrorReply("/meta/handshake", "", "", "", kNotBayeux, "")}));
   }
   try {
-    const std::string session = SessionOf(req);
-    auto caller = sessions_->Resolve(session);
+    auto caller =
+        sessions_->Resolve(SessionService::SessionIdOfAuthorization(req.Header("Authorization")));
     std::vector<std::string> before, after;  // replies around a parked /meta/connect's
     std::optional<std::string> parked_client, parked_id;
     std::chrono::milliseconds timeout(kConnectTimeoutMs);
     for (const auto& m : messages) {
       auto& out = parked_client ? after : before;
       if (!m.is_object()) {
-        out.push_back(ErrorReply("", "", "", "", "400::The request is not a Bayeux message", ""));
+        out.push_back(ErrorReply("", "", "", "", kNotBayeux, ""));
         continue;
       }
       const std::string channel = Text(m, "channel");
@@ -132,8 +134,7 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
       std::string subscription = Text(m, "subscription");
       auto org = hub_->OrgOf(client);
       if (!org) {
-        out.push_back(
-            ErrorReply(channel, id, client, subscription, "403::Unknown client", "handshake"));
+        out.push_back(ErrorReply(channel, id, client, subscription, kUnknownClient, "handshake"));
         continue;
       }
       if (caller.fault || caller.value.org_id != *org) {
@@ -143,14 +144,8 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
       }
       if (channel == "/meta/subscribe") {
         std::int64_t replay = -1;
-        std::optional<std::string> error;
-        if (!ReplayOf(m, subscription, &replay)) {
-          error = "400::The replayId {" + m["ext"]["replay"][subscription].dump() +
-                  "} you provided was invalid.  Please provide a valid ID, -2 to replay all "
-                  "events, or -1 to replay only new events.";
-        } else {
-          error = hub_->Subscribe(client, subscription, replay);
-        }
+        std::optional<std::string> error = ReplayOf(m, subscription, &replay);
+        if (!error) error = hub_->Subscribe(client, subscription, replay);
         out.push_back(error ? ErrorReply(channel, id, client, subscription, *error, "")
                             : SubscriptionReply(channel, id, client, subscription));
       } else if (channel == "/meta/unsubscribe") {
@@ -158,8 +153,7 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
         out.push_back(SubscriptionReply(channel, id, client, subscription));
       } else if (channel == "/meta/disconnect") {
         hub_->RemoveClient(client);
-        out.push_back("{\"clientId\":" + json(client).dump() + ",\"channel\":\"/meta/disconnect\"" +
-                      (id.empty() ? "" : ",\"id\":" + id) + ",\"successful\":true}");
+        out.push_back(DisconnectReply(id, client));
       } else if (channel == "/meta/connect") {
         auto advice = m.find("advice");
         if (advice != m.end() && advice->is_object() && advice->contains("timeout") &&
@@ -198,20 +192,14 @@ HandlerResult BayeuxEndpoint::Handle(const HttpRequest& req) const {
       try {
         hub->SetParked(client, false);
         auto woken = hub->Collect(client, kMaxEventsPerConnect);
-        return HttpResponse::Of(200, "application/json;charset=UTF-8",
-                                ConnectBatch(before, after, id, client, woken));
+        return Json(200, ConnectBatch(before, after, id, client, woken));
       } catch (...) {
-        std::string message = LogUnexpected("streaming connect", CurrentExceptionText());
-        return HttpResponse::Of(
-            500, "application/json;charset=UTF-8",
-            Batch({ErrorReply("/meta/connect", "", "", "", "500::" + message, "retry")}));
+        return Json(500, UnexpectedBatch("streaming connect"));
       }
     };
     return HandlerResult{HttpResponse(), std::move(park)};
   } catch (...) {
-    std::string message = LogUnexpected("streaming request", CurrentExceptionText());
-    return Answer(500,
-                  Batch({ErrorReply("/meta/connect", "", "", "", "500::" + message, "retry")}));
+    return Answer(500, UnexpectedBatch("streaming request"));
   }
 }
 

@@ -13,6 +13,17 @@ std::string ClientPart(const std::string& client_id) {
 
 }  // namespace
 
+std::string NoSuchChannelError(const std::string& channel) {
+  return "400::The channel you requested to subscribe to does not exist {" + channel + "}";
+}
+
+std::string InvalidReplayError(const std::string& replay) {
+  // Two spaces after "invalid.", as the real org's captures have it.
+  return "400::The replayId {" + replay +
+         "} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 "
+         "to replay only new events.";
+}
+
 std::string HandshakeReply(const std::string& id, const std::string& client_id) {
   return "{\"ext\":{\"replay\":true,\"payload.format\":true},\"minimumVersion\":\"1.0\"" +
          ClientPart(client_id) +
@@ -50,6 +61,11 @@ std::string ErrorReply(const std::string& channel, const std::string& id,
     out += ",\"advice\":{\"reconnect\":" + JsonString(reconnect) + ",\"interval\":0}";
   }
   return out + ",\"error\":" + JsonString(error) + ",\"successful\":false}";
+}
+
+std::string DisconnectReply(const std::string& id, const std::string& client_id) {
+  return "{\"clientId\":" + JsonString(client_id) + ",\"channel\":\"/meta/disconnect\"" +
+         IdPart(id) + ",\"successful\":true}";
 }
 
 std::string EventMessage(const StreamEvent& event, const std::string& client_id) {

@@ -17,6 +17,13 @@ namespace omni::streaming {
 // The advice of every /meta/connect reply: wait up to 110 s, reconnect at once.
 constexpr std::int64_t kConnectTimeoutMs = 110000;
 
+// The Streaming API's error strings (wire notes §5) that more than one place gives.
+constexpr const char* kUnknownClient = "403::Unknown client";
+constexpr const char* kLeadingSlash = "400::Channel subscriptions must start with a leading '/'";
+std::string NoSuchChannelError(const std::string& channel);
+// `replay` as the client wrote it (a number, or the JSON text of what it sent instead).
+std::string InvalidReplayError(const std::string& replay);
+
 std::string HandshakeReply(const std::string& id, const std::string& client_id);
 // A handshake refused for its session: 403::Handshake denied with the reason in ext.sfdc.
 std::string HandshakeDenied(const std::string& id);
@@ -28,6 +35,7 @@ std::string SubscriptionReply(const std::string& channel, const std::string& id,
 std::string ErrorReply(const std::string& channel, const std::string& id,
                        const std::string& client_id, const std::string& subscription,
                        const std::string& error, const std::string& reconnect);
+std::string DisconnectReply(const std::string& id, const std::string& client_id);
 std::string EventMessage(const StreamEvent& event, const std::string& client_id);
 std::string Batch(const std::vector<std::string>& messages);
 

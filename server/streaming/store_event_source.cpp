@@ -35,14 +35,13 @@ bool StoreEventSource::TopicExists(const std::string& org, const std::string& na
   const FieldDef* field = obj ? obj->FindField("Name") : nullptr;
   if (!field) return false;
   auto tx = store_->BeginReadOnly();
-  for (const auto& id : tx->records().FindIdsByValue(org, *obj, *field, name, false)) {
-    // FindIdsByValue may compare as the field's index does (case-insensitively); channel names
-    // are case-sensitive.
-    auto rows = tx->records().SelectByIds(org, *obj, {id}, {field}, false);
-    if (!rows.empty()) {
-      auto* v = rows[0].Find("Name");
-      if (v && *v && **v == name) return true;
-    }
+  // FindIdsByValue compares as the field's unique index does (case-insensitively); channel names
+  // are case-sensitive, so the holders' names are read back.
+  auto ids = tx->records().FindIdsByValue(org, *obj, *field, name, false);
+  if (ids.empty()) return false;
+  for (const auto& row : tx->records().SelectByIds(org, *obj, ids, {field}, false)) {
+    auto* v = row.Find("Name");
+    if (v && *v && **v == name) return true;
   }
   return false;
 }

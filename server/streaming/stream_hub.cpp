@@ -5,6 +5,7 @@
 
 #include "server/core/unexpected.h"
 #include "server/sessions/secure_random.h"
+#include "server/streaming/bayeux_messages.h"
 
 namespace omni::streaming {
 
@@ -27,22 +28,17 @@ std::string NewClientId() {
   return id;
 }
 
-std::string InvalidReplay(std::int64_t replay) {
-  // Two spaces after "invalid.", as the real org's captures have it.
-  return "400::The replayId {" + std::to_string(replay) +
-         "} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 "
-         "to replay only new events.";
+// Client expiry runs on a steady clock: not the org's (a client's idleness is real time).
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
 
-StreamHub::StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget,
-                     std::function<std::int64_t()> now_ms)
-    : store_(store),
-      source_(source),
-      wake_(std::move(wake)),
-      forget_(std::move(forget)),
-      now_ms_(std::move(now_ms)) {
+StreamHub::StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget)
+    : store_(store), source_(source), wake_(std::move(wake)), forget_(std::move(forget)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -171,18 +167,25 @@ std::string StreamHub::AddClient(const std::string& org, const std::string& user
   c->id = NewClientId();
   c->org = org;
   c->user = user;
-  c->last_seen_ms = now_ms_();
+  c->last_seen_ms = NowMs();
   std::lock_guard<std::mutex> lock(mu_);
   clients_[c->id] = c;
   by_org_[org].insert(c->id);
   return c->id;
 }
 
+void StreamHub::DetachLocked(const Client& c) {
+  auto org = by_org_.find(c.org);
+  if (org == by_org_.end()) return;
+  org->second.erase(c.id);
+  if (org->second.empty()) by_org_.erase(org);
+}
+
 std::optional<std::string> StreamHub::OrgOf(const std::string& client_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return std::nullopt;
-  it->second->last_seen_ms = now_ms_();
+  it->second->last_seen_ms = NowMs();
   return it->second->org;
 }
 
@@ -193,11 +196,7 @@ void StreamHub::RemoveClient(const std::string& client_id) {
     auto it = clients_.find(client_id);
     if (it == clients_.end()) return;
     seq = ++it->second->wake_seq;
-    auto org = by_org_.find(it->second->org);
-    if (org != by_org_.end()) {
-      org->second.erase(client_id);
-      if (org->second.empty()) by_org_.erase(org);
-    }
+    DetachLocked(*it->second);
     clients_.erase(it);
   }
   // A /meta/connect of the client still parked answers now (with 403::Unknown client).
@@ -208,14 +207,14 @@ void StreamHub::RemoveClient(const std::string& client_id) {
 std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
                                                 const std::string& channel, std::int64_t replay) {
   if (channel.empty() || channel[0] != '/') {
-    return std::string("400::Channel subscriptions must start with a leading '/'");
+    return std::string(kLeadingSlash);
   }
   auto org = OrgOf(client_id);
-  if (!org) return std::string("403::Unknown client");
+  if (!org) return std::string(kUnknownClient);
   static const std::string kTopic = "/topic/";
   if (channel.compare(0, kTopic.size(), kTopic) != 0 ||
       !source_->TopicExists(*org, channel.substr(kTopic.size()))) {
-    return "400::The channel you requested to subscribe to does not exist {" + channel + "}";
+    return NoSuchChannelError(channel);
   }
   std::int64_t cursor = 0;
   if (replay == -1) {
@@ -225,7 +224,7 @@ std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
     if (replay == -2) {
       cursor = b.floor;
     } else if (replay < b.floor || replay > b.tip) {
-      return InvalidReplay(replay);
+      return InvalidReplayError(std::to_string(replay));
     } else {
       cursor = replay;
     }
@@ -235,7 +234,7 @@ std::optional<std::string> StreamHub::Subscribe(const std::string& client_id,
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = clients_.find(client_id);
-    if (it == clients_.end()) return std::string("403::Unknown client");
+    if (it == clients_.end()) return std::string(kUnknownClient);
     it->second->subs[channel] = cursor;
     // A replay has events to hand out now: a /meta/connect parked before this subscribe (the
     // CometD client's long-poll runs beside it) answers with them rather than at its time-out.
@@ -262,7 +261,7 @@ StreamHub::Poll StreamHub::Collect(const std::string& client_id, std::size_t max
     Client& c = *it->second;
     poll.known = true;
     poll.wake_seq = c.wake_seq;
-    c.last_seen_ms = now_ms_();
+    c.last_seen_ms = NowMs();
     org = c.org;
     auto live_it = live_.find(org);
     OrgLive* live = live_it == live_.end() ? nullptr : live_it->second.get();
@@ -312,25 +311,21 @@ void StreamHub::SetParked(const std::string& client_id, bool parked) {
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return;
   it->second->parked = parked;
-  it->second->last_seen_ms = now_ms_();
+  it->second->last_seen_ms = NowMs();
 }
 
 void StreamHub::ExpireIdle(std::int64_t idle_ms, std::int64_t parked_ms) {
   std::vector<std::string> gone;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::int64_t now = now_ms_();
+    const std::int64_t now = NowMs();
     for (auto it = clients_.begin(); it != clients_.end();) {
       const Client& c = *it->second;
       if (now - c.last_seen_ms <= (c.parked ? parked_ms : idle_ms)) {
         ++it;
         continue;
       }
-      auto org = by_org_.find(c.org);
-      if (org != by_org_.end()) {
-        org->second.erase(c.id);
-        if (org->second.empty()) by_org_.erase(org);
-      }
+      DetachLocked(c);
       gone.push_back(c.id);
       it = clients_.erase(it);
     }

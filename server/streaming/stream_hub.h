@@ -43,9 +43,8 @@ class StreamHub {
   // channel of a client that is gone (ParkingLot::Forget).
   using Wake = std::function<void(const std::string& channel, std::int64_t position)>;
   using Forget = std::function<void(const std::string& channel)>;
-  // Neither is owned; both outlive the hub. `now_ms` is a steady clock for client expiry.
-  StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget,
-            std::function<std::int64_t()> now_ms);
+  // Neither is owned; both outlive the hub.
+  StreamHub(storage::Store* store, EventSource* source, Wake wake, Forget forget);
   ~StreamHub();  // Stop()
   // Stops and joins the hub's thread: no wake callback runs after it returns. Idempotent.
   void Stop();
@@ -102,6 +101,8 @@ class StreamHub {
   };
   void Run();
   void Derive(const std::string& org);
+  // Takes a client out of by_org_ (mu_ held); the caller erases it from clients_.
+  void DetachLocked(const Client& c);
   // The org's live state, created at the current head when it has none (reads the database).
   std::shared_ptr<OrgLive> EnsureLive(const std::string& org);
 
@@ -109,7 +110,6 @@ class StreamHub {
   EventSource* source_;
   Wake wake_;
   Forget forget_;
-  std::function<std::int64_t()> now_ms_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

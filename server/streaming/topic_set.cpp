@@ -21,16 +21,16 @@ std::optional<Record> Image(const std::string& object, const std::optional<std::
   return ImageFromJson(object, *json);
 }
 
-}  // namespace
-
-std::string ChangeTime(const storage::CommittedChange& change) {
-  if (change.after_json) {
-    if (auto image = ImageFromJson(change.object, *change.after_json)) {
-      if (auto* v = image->Find("SystemModstamp"); v && *v && !(*v)->empty()) return **v;
-    }
+// The time of a change on its org's clock: its record's SystemModstamp (every write stamps it
+// from the org's clock), or its commit time for an image without one.
+std::string ChangeTime(const storage::CommittedChange& change, const std::optional<Record>& after) {
+  if (after) {
+    if (auto* v = after->Find("SystemModstamp"); v && *v && !(*v)->empty()) return **v;
   }
   return change.committed_at;
 }
+
+}  // namespace
 
 TopicSet TopicSet::At(storage::Store& store, const std::string& org, std::int64_t at) {
   const Catalog& catalog = store.catalog();
@@ -72,19 +72,19 @@ void TopicSet::Put(const Record& row, const std::string& now) {
 }
 
 void TopicSet::Apply(const storage::CommittedChange& ch, std::vector<StreamEvent>* out) {
-  const std::string time = ChangeTime(ch);
+  if (ch.object != kPushTopic && topics_.empty()) return;
+  auto after = Image(ch.object, ch.after_json);
+  const std::string time = ChangeTime(ch, after);
   if (ch.object == kPushTopic) {
     if (ch.kind == storage::ChangeKind::kDeleted) {
       topics_.erase(ch.record_id);
-    } else if (auto after = Image(kPushTopic, ch.after_json)) {
+    } else if (after) {
       Put(*after, time);
     }
     return;
   }
-  if (topics_.empty()) return;
-  auto after = Image(ch.object, ch.after_json);
-  auto before = Image(ch.object, ch.before_json);
   if (!after) return;
+  auto before = Image(ch.object, ch.before_json);
   Change change;
   change.kind = ch.kind;
   change.object = ch.object;

@@ -47,7 +47,4 @@ class TopicSet {
   std::map<std::string, Entry> topics_;  // by PushTopic Id
 };
 
-// The time of a change on its org's clock: its record's SystemModstamp, or its commit time.
-std::string ChangeTime(const storage::CommittedChange& change);
-
 }  // namespace omni::streaming

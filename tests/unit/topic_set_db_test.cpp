@@ -23,6 +23,12 @@ struct Org {
     REQUIRE(out.value[0].success);
     return *out.value[0].id;
   }
+  std::string Topic(const std::string& name, const std::string& query) {
+    Record r;
+    r.type = "PushTopic";
+    r.fields = {{"Name", name}, {"ApiVersion", "44.0"}, {"Query", query}};
+    return Create(r);
+  }
   std::string Case(const std::string& subject) {
     Record r;
     r.type = "Case";
@@ -50,13 +56,9 @@ std::vector<std::string> Subjects(const std::vector<streaming::StreamEvent>& eve
 
 TEST_CASE("events: a topic's history (created, changed, deleted) decides every event") {
   Org o;
-  Record topic;
-  topic.type = "PushTopic";
-  topic.fields = {
-      {"Name", "Cases"}, {"ApiVersion", "44.0"}, {"Query", "SELECT Id, Subject FROM Case"}};
   o.Case("before the topic");
   const std::int64_t before_topic = o.store->LastChangePosition(o.ctx.org_id);
-  std::string topic_id = o.Create(topic);
+  std::string topic_id = o.Topic("Cases", "SELECT Id, Subject FROM Case");
   o.Case("all 1");
   const std::int64_t after_first = o.store->LastChangePosition(o.ctx.org_id);
   Record narrowed;
@@ -99,11 +101,7 @@ TEST_CASE("events: a topic's history (created, changed, deleted) decides every e
 
 TEST_CASE("events: retention follows the org's clock") {
   Org o;
-  Record topic;
-  topic.type = "PushTopic";
-  topic.fields = {
-      {"Name", "Kept"}, {"ApiVersion", "44.0"}, {"Query", "SELECT Id, Subject FROM Case"}};
-  o.Create(topic);
+  o.Topic("Kept", "SELECT Id, Subject FROM Case");
   o.Case("old");
   const std::int64_t old_position = o.store->LastChangePosition(o.ctx.org_id);
   o.clock->Advance(o.ctx.org_id, 23LL * 3600 * 1000);
